@@ -1,0 +1,1 @@
+"""Staff tooling: release, validate, grade, report. Imports course_lib; never the reverse."""

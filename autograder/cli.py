@@ -1,0 +1,43 @@
+"""The ``course`` command line.
+
+Each sub-command lives in the module that does the work (``autograder/commands_*.py``);
+this file only assembles them, and imports each lazily enough that ``course --help``
+stays fast (no torch import at start-up).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import click
+
+# modules exposing ``COMMANDS`` (a list of click commands or groups)
+COMMAND_MODULES = [
+    "autograder.commands_models",
+    "autograder.commands_release",
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="genai-course")
+def course() -> None:
+    """Release, grade and report the GenAI course's autograded assignments."""
+    # Offline by construction: nothing in this tool may reach a model or dataset hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("HF_EVALUATE_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+for _name in COMMAND_MODULES:
+    for _cmd in importlib.import_module(_name).COMMANDS:
+        course.add_command(_cmd)
+
+
+def main() -> None:
+    course(prog_name="course")
+
+
+if __name__ == "__main__":
+    main()

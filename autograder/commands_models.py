@@ -1,0 +1,51 @@
+"""``course models build | list``: the tiny model zoo."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+
+@click.group("models")
+def models() -> None:
+    """Build and inspect the tiny model zoo (offline, deterministic)."""
+
+
+@models.command("build")
+@click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Rebuild even if an up-to-date copy exists.")
+def build_cmd(names: tuple[str, ...], force: bool) -> None:
+    """Build NAMES (default: the whole zoo) into $COURSE_HOME/models; up-to-date models are skipped."""
+    from course_lib.models import zoo
+    from course_lib.paths import models_dir
+
+    start = time.perf_counter()
+    wanted = list(names) or list(zoo.ZOO)
+    unknown = [n for n in wanted if n not in zoo.ZOO]
+    if unknown:
+        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; the zoo has {', '.join(zoo.ZOO)}")
+    for i, name in enumerate(wanted, 1):
+        state = "up to date" if (zoo.is_current(name) and not force) else "building"
+        click.echo(f"[{i}/{len(wanted)}] {name}: {state}")
+        zoo.build(name, log=lambda m: click.echo(f"    {m}"), force=force)
+    click.echo(f"zoo ready in {models_dir()} ({time.perf_counter() - start:.1f}s)")
+
+
+@models.command("list")
+def list_cmd() -> None:
+    """Show each model's card: parameters, size, weight hash, build metrics."""
+    from course_lib.models import zoo
+
+    for name in zoo.ZOO:
+        try:
+            c = zoo.card(name)
+        except FileNotFoundError:
+            click.echo(f"{name:14s} not built")
+            continue
+        click.echo(f"{name:14s} {c['parameters']:>10,} params  {c['size_bytes'] / 1e6:6.1f} MB  "
+                   f"sha256 {c['weights_sha256'][:12]}  {json.dumps(c['metrics'])}")
+
+
+COMMANDS = [models]

@@ -1,0 +1,222 @@
+"""The grader's handle on one running student process (see ``autograder.runner``).
+
+``StudentProcess`` starts the runner through a backend, follows its cell events, and then
+makes calls into it. Every wait has a deadline: a process that stops answering is killed,
+and the caller learns *why* it ended (``ProcessEnded``), so that the engine can charge the
+failure to the question that caused it and carry on.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+from autograder import wire
+
+
+class ProcessEnded(Exception):
+    """The student's process is gone (or was killed); ``reason`` is one of the exit reasons."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+class StudentError(Exception):
+    """The student's code raised inside a call; the message is the student's traceback."""
+
+    def __init__(self, message: str, error_type: str):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+@dataclass
+class ExecutionLog:
+    cells: list[dict] = field(default_factory=list)     # cell_end outcomes
+    running_cell: int | None = None                     # the cell that was running when it died
+    seconds: float = 0.0
+    invalid: str | None = None
+
+
+class RemoteRef:
+    """A student object, used in tests as if it were local: call it, read attributes."""
+
+    def __init__(self, proc: "StudentProcess", meta: dict):
+        self._proc, self._meta = proc, meta
+
+    @property
+    def ref_id(self) -> int:
+        return int(self._meta["__ref__"])
+
+    def __call__(self, *args, **kwargs):
+        return self._proc.call(self, *args, **kwargs)
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return self._proc.request({"op": "getattr", "ref": self.ref_id, "attr": attr})
+
+    def __repr__(self) -> str:
+        return f"<student {self._meta.get('type', 'object')}: {self._meta.get('summary', '')}>"
+
+
+class StudentProcess:
+    def __init__(self, argv: list[str], *, cwd: str, env: dict | None = None, call_timeout: float = 60.0,
+                 deadline: float | None = None, preexec_fn=None, classify_exit=None):
+        self.call_timeout = call_timeout
+        self.deadline = deadline                      # absolute time.monotonic() for the whole run
+        self.classify_exit = classify_exit            # backend hook: (returncode) -> (reason, detail) | None
+        self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, preexec_fn=preexec_fn, start_new_session=True)
+        self.log = ExecutionLog()
+        self.rusage = None
+        self._buffer = b""
+        self._lock = threading.Lock()
+
+    # -- reading with deadlines ------------------------------------------------------------
+    def _remaining(self, timeout: float | None) -> float | None:
+        limits = [t for t in (timeout, None if self.deadline is None else self.deadline - time.monotonic()) if t is not None]
+        return min(limits) if limits else None
+
+    def _read(self, n: int, timeout: float | None) -> bytes:
+        end = None if timeout is None else time.monotonic() + timeout
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        try:
+            while len(self._buffer) < n:
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    raise TimeoutError
+                if not sel.select(left):
+                    raise TimeoutError
+                chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+                if not chunk:
+                    raise EOFError
+                self._buffer += chunk
+        finally:
+            sel.close()
+        data, self._buffer = self._buffer[:n], self._buffer[n:]
+        return data
+
+    def _frame(self, timeout: float | None) -> dict:
+        import io
+        import struct
+
+        try:
+            header = self._read(8, timeout)
+            (size,) = struct.unpack(">Q", header)
+            if size > wire.MAX_FRAME:
+                self._end("crash", f"the notebook sent a {size}-byte message (limit {wire.MAX_FRAME})")
+            return wire.read_frame(io.BytesIO(header + self._read(size, timeout)))
+        except TimeoutError:
+            over_budget = self.deadline is not None and time.monotonic() >= self.deadline
+            self._end("timeout", "the submission ran out of its total time" if over_budget
+                      else f"no answer within {timeout:.0f} s")
+        except EOFError:
+            self._end(*self._why_exited())
+        except wire.WireError as e:
+            self._end("crash", f"the notebook's process broke the grading protocol: {e}")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def wait_ready(self, cell_timeout: float | None) -> ExecutionLog:
+        """Follow the notebook's execution until it is ready for calls (or dies)."""
+        start = time.monotonic()
+        while True:
+            # a cell is allowed its own timeout plus a grace period for the in-process timer to fire
+            event = self._frame(None if cell_timeout is None else cell_timeout + 15)
+            kind = event.get("event")
+            if kind == "cell_start":
+                self.log.running_cell = int(event["index"])
+            elif kind == "cell_end":
+                self.log.cells.append(event["outcome"])
+                self.log.running_cell = None
+            elif kind == "ready":
+                self.log.seconds = time.monotonic() - start
+                return self.log
+            elif kind == "invalid":
+                self.log.invalid = str(event.get("error", "unreadable notebook"))
+                self._end("invalid", self.log.invalid)
+            else:
+                self._end("crash", f"unexpected message from the notebook's process: {str(event)[:200]}")
+
+    def request(self, message: dict, timeout: float | None = None):
+        timeout = timeout or self.call_timeout
+        with self._lock:
+            if self.proc.poll() is not None:
+                self._end(*self._why_exited())
+            try:
+                wire.write_frame(self.proc.stdin, dict(message, timeout=timeout))
+            except (BrokenPipeError, OSError):
+                self._end(*self._why_exited())
+            reply = self._frame(self._remaining(timeout + 10))
+        if not reply.get("ok"):
+            raise StudentError(str(reply.get("error", "error")), str(reply.get("error_type", "Exception")))
+        return wire.decode(reply.get("value"), lambda _id, meta: RemoteRef(self, meta))
+
+    def get(self, name: str):
+        return self.request({"op": "get", "name": name})
+
+    def call(self, target: RemoteRef, *args, **kwargs):
+        def as_ref(obj):
+            if isinstance(obj, RemoteRef):
+                return {"__ref__": obj.ref_id}
+            raise TypeError(f"cannot send a {type(obj).__name__} to the student's code")
+
+        return self.request({"op": "call", "ref": target.ref_id, "args": wire.encode(list(args), as_ref),
+                             "kwargs": wire.encode(kwargs, as_ref)})
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                wire.write_frame(self.proc.stdin, {"op": "exit"})
+                self.proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - closing must never raise; kill below
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.rusage is not None or self.proc.returncode is not None and self.rusage is not None:
+            return
+        try:
+            _, status, self.rusage = os.wait4(self.proc.pid, 0)
+            self.proc.returncode = os.waitstatus_to_exitcode(status)
+        except ChildProcessError:
+            self.proc.wait()
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        if self.rusage is None:
+            return None
+        return self.rusage.ru_maxrss / 1024            # Linux reports KiB
+
+    def _why_exited(self) -> tuple[str, str]:
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+        code = self.proc.returncode
+        if self.classify_exit:
+            verdict = self.classify_exit(code)
+            if verdict:
+                return verdict
+        if code == -signal.SIGKILL or code == 137:
+            return "out-of-memory", "the notebook's process was killed (most likely it used more memory than allowed)"
+        return "crash", f"the notebook's process exited unexpectedly (exit status {code})"
+
+    def _end(self, reason: str, detail: str):
+        self.kill()
+        raise ProcessEnded(reason, detail)

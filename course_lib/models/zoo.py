@@ -1,0 +1,227 @@
+"""The tiny model zoo: build once, locally and deterministically; load with ``from_pretrained``.
+
+    >>> from course_lib.models import zoo
+    >>> zoo.build_all()                         # what is missing, into $COURSE_HOME/models
+    >>> model, tok = zoo.load("tiny-flan")      # T5ForConditionalGeneration + tokenizer
+
+``zoo.path(name)`` is an ordinary ``save_pretrained`` folder, so ``AutoModel...from_pretrained``
+works on it directly; and any loader that takes a model name accepts a hub id instead
+(e.g. ``google/flan-t5-small``) on a machine that has it.
+
+Each folder holds a ``model_card.json``: parameters, size on disk, data, seed, the weights'
+sha256 and the metrics measured at build time. A folder whose card matches the current
+recipe is reused, so a second ``build_all`` is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from course_lib.paths import atomic_write_text, models_dir
+
+CARD = "model_card.json"
+TOKENIZER_DATA = ["dialogsum", "instructions", "dialog_topics", "kb_passages", "kb_questions",
+                  "toxicity", "preferences"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    module: str                 # course_lib.models.<module> with RECIPE and build(out, tokenizer_dir, log)
+    tokenizer: str              # which tokenizer variant it ships with
+    family: str                 # the transformers class that loads it
+    data: tuple[str, ...] = field(default_factory=tuple)
+
+
+ZOO: dict[str, Spec] = {s.name: s for s in (
+    Spec("tiny-flan", "course_lib.models.flan", "t5", "T5ForConditionalGeneration",
+         ("instructions", "kb_passages", "kb_questions")),
+    Spec("tiny-gpt", "course_lib.models.gpt", "gpt", "GPT2LMHeadModel", ("preferences",)),
+    Spec("tiny-encoder", "course_lib.models.encoder", "encoder", "BertModel", ("kb_passages", "kb_questions")),
+    Spec("tiny-toxicity", "course_lib.models.toxicity_classifier", "encoder", "BertForSequenceClassification",
+         ("toxicity",)),
+)}
+
+
+def path(name: str) -> Path:
+    """The local folder of a zoo model (it may not be built yet)."""
+    if name not in ZOO and name != "tokenizer":
+        raise KeyError(f"unknown model {name!r}; the zoo has: {', '.join(ZOO)}")
+    return models_dir() / name
+
+
+def corpus_texts(names: list[str] = TOKENIZER_DATA) -> list[str]:
+    """Every string field of every split of the named data sets, in a fixed order."""
+    from course_lib import data
+
+    texts = []
+    for name in names:
+        for split, rows in sorted(data.generate(name).items()):
+            for row in rows:
+                texts += [v for k, v in sorted(row.items()) if isinstance(v, str) and k != "id"]
+    return texts
+
+
+def corpus_tokenizer(names: list[str] = TOKENIZER_DATA):
+    from course_lib.models.tokenizer import train_bpe
+
+    return train_bpe(corpus_texts(names))
+
+
+def weights_sha256(folder: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(folder.glob("*.safetensors")):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def _recipe(spec: Spec) -> dict:
+    return importlib.import_module(spec.module).RECIPE
+
+
+def is_current(name: str) -> bool:
+    card = path(name) / CARD
+    if not card.exists():
+        return False
+    try:
+        meta = json.loads(card.read_text())
+    except json.JSONDecodeError:
+        return False
+    if name == "tokenizer":
+        return meta.get("recipe") == _tokenizer_recipe()
+    return meta.get("recipe") == _recipe(ZOO[name]) and meta.get("tokenizer_sha256") == _card("tokenizer").get("sha256")
+
+
+def _card(name: str) -> dict:
+    try:
+        return json.loads((path(name) / CARD).read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _tokenizer_recipe() -> dict:
+    from course_lib import data
+    from course_lib.models.tokenizer import VOCAB_SIZE
+
+    return {"version": 1, "vocab_size": VOCAB_SIZE, "data": {n: data.version(n) for n in TOKENIZER_DATA}}
+
+
+def _publish(tmp: Path, final: Path, card: dict) -> None:
+    """Write the card last and rename the folder into place: a crash leaves no half model."""
+    atomic_write_text(tmp / CARD, json.dumps(card, indent=2, sort_keys=True))
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+
+
+def _staging(name: str) -> Path:
+    tmp = models_dir() / f".{name}.building-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+def build_tokenizer(log: Callable[[str], None] = print) -> Path:
+    from course_lib.models.tokenizer import save_variants
+
+    final = path("tokenizer")
+    if is_current("tokenizer"):
+        return final
+    start = time.perf_counter()
+    tmp = _staging("tokenizer")
+    tok = corpus_tokenizer()
+    save_variants(tok, {v: tmp / v for v in ("t5", "gpt", "encoder")})
+    digest = hashlib.sha256(tok.to_str().encode()).hexdigest()
+    _publish(tmp, final, {"name": "tokenizer", "recipe": _tokenizer_recipe(), "vocab_size": tok.get_vocab_size(),
+                          "sha256": digest, "build_seconds": round(time.perf_counter() - start, 1)})
+    log(f"tokenizer: {tok.get_vocab_size()} tokens")
+    return final
+
+
+def build(name: str, log: Callable[[str], None] = print, force: bool = False) -> Path:
+    """Build ``name`` (and the tokenizer) unless an up-to-date copy exists."""
+    from course_lib import data
+    from course_lib.seeding import set_seed
+
+    spec = ZOO[name]
+    tok_dir = build_tokenizer(log) / spec.tokenizer
+    final = path(name)
+    if is_current(name) and not force:
+        return final
+    recipe = _recipe(spec)
+    set_seed(recipe["seed"], threads=2)
+    start = time.perf_counter()
+    tmp = _staging(name)
+    metrics = importlib.import_module(spec.module).build(tmp, tok_dir, log=lambda m: log(f"{name}: {m}"))
+    seconds = time.perf_counter() - start
+    card = {
+        "name": name, "family": spec.family, "recipe": recipe, "seed": recipe["seed"],
+        "parameters": _count_parameters(tmp / "config.json"),
+        "size_bytes": folder_bytes(tmp), "weights_sha256": weights_sha256(tmp),
+        "tokenizer_sha256": _card("tokenizer").get("sha256"),
+        "data": {d: data.version(d) for d in spec.data},
+        "metrics": metrics, "build_seconds": round(seconds, 1),
+    }
+    _publish(tmp, final, card)
+    log(f"{name}: built in {seconds:.0f}s, {card['parameters']:,} parameters, sha256 {card['weights_sha256'][:12]}")
+    return final
+
+
+def _count_parameters(config_file: Path) -> int:
+    from safetensors import safe_open
+
+    total = 0
+    for f in config_file.parent.glob("*.safetensors"):
+        with safe_open(str(f), "pt") as st:
+            for key in st.keys():
+                total += _prod(st.get_slice(key).get_shape())
+    return total
+
+
+def _prod(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def build_all(log: Callable[[str], None] = print, names: list[str] | None = None) -> list[Path]:
+    return [build(n, log) for n in (names or list(ZOO))]
+
+
+def card(name: str) -> dict:
+    c = _card(name)
+    if not c:
+        raise FileNotFoundError(f"{name} is not built: run `course models build` (looked in {path(name)})")
+    return c
+
+
+def load(name: str, device: str = "cpu"):
+    """``(model, tokenizer)`` for a zoo name, or a hub id / folder path, via ``from_pretrained``."""
+    import transformers
+
+    if name in ZOO:
+        folder = path(name)
+        if not (folder / CARD).exists():
+            raise FileNotFoundError(f"model {name!r} is not built yet: run `course models build` (looked in {folder})")
+        cls = getattr(transformers, ZOO[name].family)
+        source = str(folder)
+    else:
+        source = name
+        cls = transformers.AutoModel
+    model = cls.from_pretrained(source).to(device).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+    return model, tokenizer
