@@ -15,6 +15,7 @@ import click
 # modules exposing ``COMMANDS`` (a list of click commands or groups)
 COMMAND_MODULES = [
     "autograder.commands_models",
+    "autograder.commands_grade",
     "autograder.commands_release",
 ]
 

@@ -93,7 +93,11 @@ def serve(rx, tx, namespace: dict, refs: References) -> None:
             return
         op = req.get("op")
         if op == "exit":
-            wire.write_frame(tx, {"ok": True})
+            import resource
+
+            peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            wire.write_frame(tx, {"ok": True, "value": wire.encode({"peak_rss_mb": peak_kib / 1024})})
             return
         output = ""
         try:
@@ -145,20 +149,19 @@ def main(argv: list[str] | None = None) -> int:
     rx, tx = _private_channel()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    try:
-        import torch
-
-        torch.set_num_threads(args.threads)   # same thread count on every backend: same floats
-    except ImportError:
-        pass
+    # same thread count on every backend, same floats; torch reads these when imported
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
     from autograder.execution import notebook_code_cells, run_cells
 
     skip = {int(i) for i in args.skip.split(",") if i.strip()}
     try:
-        sources = notebook_code_cells(args.notebook)
+        sources, numbers = notebook_code_cells(args.notebook)
     except Exception as e:  # noqa: BLE001 - a corrupt notebook is reported, not raised
         wire.write_frame(tx, {"event": "invalid", "error": f"{type(e).__name__}: {e}"[:2000]})
         return 2
+    keep = [i for i, n in enumerate(numbers) if n not in skip]
+    sources, numbers = [sources[i] for i in keep], [numbers[i] for i in keep]
     namespace: dict = {"__name__": "__main__"}
 
     def on_start(index: int) -> None:
@@ -168,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         wire.write_frame(tx, {"event": "cell_end", "outcome": outcome.as_dict()})
 
     start = time.perf_counter()
-    run_cells(sources, namespace, cell_timeout_s=args.cell_timeout, skip=skip, on_start=on_start, on_end=on_end)
+    run_cells(sources, namespace, cell_timeout_s=args.cell_timeout, cell_numbers=numbers,
+              on_start=on_start, on_end=on_end)
     wire.write_frame(tx, {"event": "ready", "seconds": time.perf_counter() - start})
     serve(rx, tx, namespace, References())
-    return 0
+    os._exit(0)    # skip interpreter teardown (seconds with torch loaded); nothing is left to flush
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ class StudentProcess:
                                      stderr=subprocess.DEVNULL, preexec_fn=preexec_fn, start_new_session=True)
         self.log = ExecutionLog()
         self.rusage = None
+        self.reported_peak_mb: float | None = None   # what the runner says (docker: the client's rusage is useless)
         self._buffer = b""
         self._lock = threading.Lock()
 
@@ -171,12 +172,20 @@ class StudentProcess:
                              "kwargs": wire.encode(kwargs, as_ref)})
 
     def close(self) -> None:
-        if self.proc.poll() is None:
+        """Ask the runner to exit, give it a moment, then make sure the whole group is gone."""
+        if self.proc.returncode is None:
             try:
-                wire.write_frame(self.proc.stdin, {"op": "exit"})
-                self.proc.wait(timeout=5)
+                self.reported_peak_mb = float(self.request({"op": "exit"}, timeout=5)["peak_rss_mb"])
             except Exception:  # noqa: BLE001 - closing must never raise; kill below
                 pass
+            end = time.monotonic() + 5
+            while time.monotonic() < end and self.rusage is None:
+                # wait4, not Popen.wait: it also returns the child's resource usage (peak memory)
+                pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+                if pid:
+                    self.rusage, self.proc.returncode = usage, os.waitstatus_to_exitcode(status)
+                    break
+                time.sleep(0.02)
         self.kill()
 
     def kill(self) -> None:
@@ -188,7 +197,7 @@ class StudentProcess:
         self._reap()
 
     def _reap(self) -> None:
-        if self.rusage is not None or self.proc.returncode is not None and self.rusage is not None:
+        if self.rusage is not None:
             return
         try:
             _, status, self.rusage = os.wait4(self.proc.pid, 0)
@@ -203,10 +212,13 @@ class StudentProcess:
         return self.rusage.ru_maxrss / 1024            # Linux reports KiB
 
     def _why_exited(self) -> tuple[str, str]:
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        end = time.monotonic() + 5
+        while self.rusage is None and time.monotonic() < end:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                self.rusage, self.proc.returncode = usage, os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.02)
         self.kill()
         code = self.proc.returncode
         if self.classify_exit:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import struct
+import sys
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -72,7 +73,7 @@ def encode(value: Any, make_ref=None) -> Any:
         return encode(value.item(), make_ref)
     if isinstance(value, np.ndarray):
         return _encode_array(value, False)
-    torch = _torch()
+    torch = sys.modules.get("torch")     # no tensor can exist unless torch was imported
     if torch is not None and isinstance(value, torch.Tensor):
         t = value.detach().cpu()
         if t.dtype == torch.bfloat16:

@@ -26,6 +26,7 @@ from course_lib.data.dialogues import all_texts, unique_dialogues
 VERSION = 1
 SEED = 20240503
 POOL = 3600
+CONTEXT_QA_ROWS = 900      # reading an answer out of 2-3 passages: what RAG relies on
 
 SUMMARY_PROMPT = "Summarize the following conversation.\n\n{examples}{dialogue}\nSummary:"
 EXAMPLE = "{dialogue}\nSummary: {summary}\n\n"
@@ -56,17 +57,17 @@ def _summary_rows(rng: random.Random, pool) -> list[dict]:
         kind = rng.random()
         if kind < 0.25:
             rows.append({"task": "summary_brief", "source": summary_prompt(text), "target": brief_summary(d.topic)})
-        elif kind < 0.55:
+        elif kind < 0.6:
             rows.append({"task": "summary_detailed", "source": OWN_TEMPLATE.format(dialogue=text), "target": d.summary})
         else:
-            k = rng.choice([1, 1, 2])
+            k = rng.choice([1, 1, 1, 2])
             demos = [pool[j][2] for j in rng.sample(range(len(pool)), k + 1) if j != i][:k]
             detailed = rng.random() < 0.75   # the examples' style decides the answer's style
             pick = (lambda x: x.summary) if detailed else (lambda x: brief_summary(x.topic))
             rows.append({"task": "summary_few_shot",
                          "source": summary_prompt(text, [(x.text(), pick(x)) for x in demos]),
                          "target": pick(d)})
-        if rng.random() < 0.3:
+        if rng.random() < 0.4:
             rows.append({"task": "topic", "source": TOPIC_PROMPT.format(dialogue=text), "target": d.topic})
         if rng.random() < 0.3:
             q, a = rng.choice(d.facts)
@@ -80,10 +81,11 @@ def _context_qa_rows(rng: random.Random) -> list[dict]:
     passages = generate("kb_passages")["corpus"]
     by_id = {p["id"]: p for p in passages}
     rows = []
-    for q in generate("kb_questions")["train"]:
+    questions = generate("kb_questions")["train"]
+    for q in rng.sample(questions, min(CONTEXT_QA_ROWS, len(questions))):
         gold = [by_id[g] for g in q["gold_ids"][:1]]
-        distractors = rng.sample(passages, 2)
-        context = [p for p in gold + distractors]
+        distractors = [p for p in rng.sample(passages, 3) if p["id"] not in q["gold_ids"]][:rng.choice([1, 2])]
+        context = gold + distractors
         rng.shuffle(context)
         rows.append({"task": "context_qa",
                      "source": CONTEXT_QA_PROMPT.format(context=context_block(context[:3]), question=q["question"]),

@@ -1,0 +1,179 @@
+"""``course grade``, ``course validate``, ``course override`` and ``course regrade``."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+
+from course_lib.paths import repo_root
+
+
+def _dist(dist: str | None) -> Path:
+    return Path(dist) if dist else repo_root() / "dist"
+
+
+def _bundle_dir(assignment: str, dist: str | None) -> Path:
+    folder = _dist(dist) / assignment / "autograder"
+    if not (folder / "tests.json").exists():
+        raise click.ClickException(f"{folder} has no release of {assignment!r}: run `course release {assignment}` first")
+    return folder
+
+
+def _backend(name: str | None, base_image: str | None = None):
+    from autograder.backends import get_backend
+
+    try:
+        backend = get_backend(name)
+    except (RuntimeError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    if base_image and backend.name == "docker":
+        backend.base_image = base_image
+    if not backend.safe:
+        click.secho("WARNING: the local backend runs submissions UNSANDBOXED as you, with network and full file "
+                    "access. Use it only for your own notebooks.", fg="yellow", err=True)
+    return backend
+
+
+def _gradebook(db: str | None):
+    from autograder.gradebook import Gradebook, default_url
+
+    root = repo_root()
+    return Gradebook(db or default_url(root))
+
+
+def _results_dir(results: str | None, assignment: str) -> Path:
+    return (Path(results) if results else repo_root() / "results") / assignment
+
+
+backend_option = click.option("--backend", type=click.Choice(["docker", "sandbox", "local"]), default=None,
+                              help="Isolation backend (default: docker if a daemon answers, else sandbox).")
+db_option = click.option("--db", default=None, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db).")
+dist_option = click.option("--dist", default=None, help="Release folder (default: dist/).")
+results_option = click.option("--results", default=None, help="Results folder (default: results/).")
+
+
+def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None):
+    from autograder.grade_class import grade_class, summary_table
+
+    be = _backend(backend, base_image)
+    summary = grade_class(_bundle_dir(assignment, dist), Path(submissions), be, _gradebook(db),
+                          _results_dir(results, assignment), workers=workers, regrade=regrade, students=students,
+                          progress=sys.stderr.isatty())
+    click.echo(summary_table(summary))
+
+
+@click.command("grade")
+@click.argument("assignment")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@backend_option
+@click.option("--workers", "-j", type=int, default=2, show_default=True, help="Submissions graded in parallel.")
+@db_option
+@dist_option
+@results_option
+@click.option("--regrade", is_flag=True, help="Grade again even what is already graded and unchanged.")
+@click.option("--base-image", default=None, help="docker: an existing image to build on instead of debootstrap.")
+def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regrade, base_image):
+    """Grade every submission in SUBMISSIONS (notebooks, `course submit` zips or LMS downloads).
+
+    Resumable: a rerun skips students whose graded notebook is unchanged.
+    """
+    _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image)
+
+
+@click.command("regrade")
+@click.argument("assignment")
+@click.argument("students", nargs=-1)
+@click.option("--submissions", type=click.Path(exists=True, file_okay=False), required=True,
+              help="The folder the class was graded from.")
+@backend_option
+@click.option("--workers", "-j", type=int, default=2, show_default=True)
+@db_option
+@dist_option
+@results_option
+def regrade_cmd(assignment, students, submissions, backend, workers, db, dist, results):
+    """Grade STUDENTS again (all if none named). Overrides are kept and re-applied."""
+    _grade(assignment, submissions, backend, workers, db, dist, results, True, None, set(students) or None)
+
+
+@click.command("override")
+@click.argument("assignment")
+@click.argument("student")
+@click.argument("question")
+@click.argument("points", type=float)
+@click.option("--reason", required=True, help="Why (shown to the student in the report).")
+@click.option("--by", "author", default=None, help="Who (default: the current user).")
+@db_option
+def override_cmd(assignment, student, question, points, reason, author, db):
+    """Set STUDENT's points for QUESTION by hand; survives regrades."""
+    gb = _gradebook(db)
+    grades = {g.student: g for g in gb.grades(assignment)}
+    if student not in grades:
+        raise click.ClickException(f"{student!r} has no grade for {assignment!r} yet")
+    import json
+
+    questions = json.loads(grades[student].result_json)["questions"]
+    if question not in questions:
+        raise click.ClickException(f"{assignment} has no question {question!r}; it has {', '.join(questions)}")
+    maximum = questions[question]["max_points"]
+    if not 0 <= points <= maximum:
+        raise click.ClickException(f"{question} is worth 0 to {maximum:g} points, not {points:g}")
+    gb.add_override(assignment, student, question, points, reason, author or getpass.getuser())
+    click.echo(f"{student} {question}: {points:g}/{maximum:g} ({reason})")
+
+
+@click.command("validate")
+@click.argument("assignments", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Validate every assignment in assignments/.")
+@click.option("--backend", type=click.Choice(["docker", "sandbox", "local"]), default="local", show_default=True,
+              help="Where the solution, template and mutants run (they are staff code).")
+@click.option("--workers", "-j", type=int, default=2, show_default=True)
+@dist_option
+def validate_cmd(assignments, all_, backend, workers, dist):
+    """Prove an assignment's tests: solution full marks, template zero, mutants caught, reruns identical.
+
+    Releases the assignment first. Writes dist/<id>/validation.json; exits 1 on any failure.
+    """
+    from autograder.release import release
+    from autograder.validate import MutantError, table, validate, write_report
+
+    names = _assignment_names(assignments, all_)
+    be = _backend(backend)
+    failed = False
+    for name in names:
+        folder = repo_root() / "assignments" / name
+        click.echo(f"== {name}")
+        try:
+            out = release(folder, _dist(dist))
+            checks = validate(folder, out.path, be, workers=workers)
+        except (MutantError, Exception) as e:  # noqa: BLE001 - report and move on to the next assignment
+            click.secho(f"{name}: {e}", fg="red", err=True)
+            failed = True
+            continue
+        click.echo(table(checks))
+        write_report(checks, out.path / "validation.json")
+        if not all(c.ok for c in checks):
+            failed = True
+            click.secho(f"{name}: validation FAILED", fg="red")
+        else:
+            click.secho(f"{name}: all {len(checks)} checks passed", fg="green")
+    sys.exit(1 if failed else 0)
+
+
+def _assignment_names(assignments, all_) -> list[str]:
+    root = repo_root() / "assignments"
+    if all_:
+        names = sorted(p.name for p in root.iterdir() if (p / "assignment.toml").exists())
+    else:
+        names = list(assignments)
+    if not names:
+        raise click.UsageError("name an assignment or pass --all")
+    for n in names:
+        if not (root / n / "assignment.toml").exists():
+            raise click.ClickException(f"no assignment {n!r} in {root}")
+    return names
+
+
+COMMANDS = [grade_cmd, regrade_cmd, override_cmd, validate_cmd]

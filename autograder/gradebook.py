@@ -1,0 +1,134 @@
+"""The gradebook: SQLite by default, any SQLAlchemy URL with ``--db``.
+
+One row per (assignment, student) in ``grades``, replaced in a single transaction when a
+submission is (re)graded, so a crash mid-class never leaves half a grade and a rerun never
+duplicates one. Staff overrides live in their own table (who, when, why) and are applied on
+top of the automatic score when reading, so a regrade never loses them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import (Column, DateTime, Float, Integer, String, Text, UniqueConstraint, create_engine, event,
+                        select)
+from sqlalchemy.orm import DeclarativeBase, Session
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Grade(Base):
+    __tablename__ = "grades"
+    id = Column(Integer, primary_key=True)
+    assignment = Column(String(100), nullable=False, index=True)
+    student = Column(String(200), nullable=False)
+    score = Column(Float, nullable=False)
+    max_score = Column(Float, nullable=False)
+    exit_reason = Column(String(30), nullable=False)
+    notebook_sha256 = Column(String(64))
+    submitted_at = Column(DateTime(timezone=True))
+    graded_at = Column(DateTime(timezone=True), nullable=False)
+    late_days = Column(Integer, default=0)
+    late_penalty = Column(Float, default=0.0)       # fraction of the score removed
+    runtime_s = Column(Float)
+    peak_memory_mb = Column(Float)
+    backend = Column(String(20))
+    result_json = Column(Text, nullable=False)
+    __table_args__ = (UniqueConstraint("assignment", "student", name="one_grade_per_student"),)
+
+
+class Override(Base):
+    __tablename__ = "overrides"
+    id = Column(Integer, primary_key=True)
+    assignment = Column(String(100), nullable=False, index=True)
+    student = Column(String(200), nullable=False)
+    question = Column(String(100), nullable=False)
+    points = Column(Float, nullable=False)
+    reason = Column(Text, nullable=False)
+    author = Column(String(200), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+def default_url(root: Path) -> str:
+    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+
+
+class Gradebook:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = create_engine(url, future=True)
+        if url.startswith("sqlite"):
+            # WAL + a busy timeout: concurrent readers (the report) never block the grader
+            @event.listens_for(self.engine, "connect")
+            def _pragmas(conn, _record):
+                cur = conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.execute("PRAGMA synchronous=FULL")
+                cur.close()
+        Base.metadata.create_all(self.engine)
+
+    def record(self, result: dict, submitted_at: datetime | None = None, late_days: int = 0,
+               late_penalty: float = 0.0) -> None:
+        """Insert or replace one student's grade, atomically."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalar(select(Grade).where(Grade.assignment == result["assignment"],
+                                               Grade.student == result["student"]))
+            if row is None:
+                row = Grade(assignment=result["assignment"], student=result["student"])
+                s.add(row)
+            row.score, row.max_score = result["score"], result["max_score"]
+            row.exit_reason, row.notebook_sha256 = result["exit_reason"], result.get("notebook_sha256")
+            row.submitted_at, row.graded_at = submitted_at, _parse(result["graded_at"])
+            row.late_days, row.late_penalty = late_days, late_penalty
+            row.runtime_s, row.peak_memory_mb = result.get("runtime_s"), result.get("peak_memory_mb")
+            row.backend, row.result_json = result.get("backend"), json.dumps(result, sort_keys=True)
+
+    def graded(self, assignment: str) -> dict[str, str | None]:
+        """student -> notebook sha256 of what is graded (to skip unchanged work on a rerun)."""
+        with Session(self.engine) as s:
+            return dict(s.execute(select(Grade.student, Grade.notebook_sha256).where(Grade.assignment == assignment)).all())
+
+    def grades(self, assignment: str) -> list[Grade]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Grade).where(Grade.assignment == assignment).order_by(Grade.student)).all()
+            s.expunge_all()
+            return list(rows)
+
+    def add_override(self, assignment: str, student: str, question: str, points: float, reason: str,
+                     author: str) -> None:
+        if not reason.strip():
+            raise ValueError("an override needs a reason")
+        with Session(self.engine) as s, s.begin():
+            s.add(Override(assignment=assignment, student=student, question=question, points=points,
+                           reason=reason, author=author, created_at=datetime.now(timezone.utc)))
+
+    def overrides(self, assignment: str, student: str | None = None) -> list[Override]:
+        with Session(self.engine) as s:
+            q = select(Override).where(Override.assignment == assignment)
+            if student is not None:
+                q = q.where(Override.student == student)
+            rows = s.scalars(q.order_by(Override.created_at, Override.id)).all()
+            s.expunge_all()
+            return list(rows)
+
+
+def final_score(grade: Grade, overrides: list[Override]) -> tuple[float, dict]:
+    """The score after overrides (latest per question wins) and the late penalty."""
+    result = json.loads(grade.result_json)
+    per_question = {name: q["points"] for name, q in result["questions"].items() if not q["manual"]}
+    latest = {}
+    for o in overrides:
+        latest[o.question] = o
+    for name, o in latest.items():
+        per_question[name] = o.points
+    raw = sum(per_question.values())
+    return round(raw * (1 - (grade.late_penalty or 0.0)), 6), per_question
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
