@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "autograder.commands_models",
     "autograder.commands_grade",
     "autograder.commands_release",
+    "autograder.commands_report",
 ]
 
 

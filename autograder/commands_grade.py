@@ -59,10 +59,40 @@ def _grade(assignment, submissions, backend, workers, db, dist, results, regrade
     from autograder.grade_class import grade_class, summary_table
 
     be = _backend(backend, base_image)
-    summary = grade_class(_bundle_dir(assignment, dist), Path(submissions), be, _gradebook(db),
+    gb = _gradebook(db)
+    summary = grade_class(_bundle_dir(assignment, dist), Path(submissions), be, gb,
                           _results_dir(results, assignment), workers=workers, regrade=regrade, students=students,
                           progress=sys.stderr.isatty())
     click.echo(summary_table(summary))
+    graded = {r["student"] for r in summary.graded}
+    if students:
+        failed = {f.split(":", 1)[0] for f in getattr(summary, "failed", [])}   # "<student>: the grader failed ..."
+        missing = sorted(set(students) - graded - set(summary.skipped) - failed)
+        if missing:
+            click.secho(f"no submission in {submissions} for: {', '.join(missing)}", fg="yellow", err=True)
+    for line in _overrides_kept(gb, assignment, graded):
+        click.echo(line)
+
+
+def _overrides_kept(gb, assignment: str, students: set[str]) -> list[str]:
+    """One line per just-graded student whose overrides still apply, with the final score."""
+    from autograder.gradebook import final_score
+
+    overrides: dict[str, list] = {}
+    for o in gb.overrides(assignment):
+        if o.student in students:
+            overrides.setdefault(o.student, []).append(o)
+    if not overrides:
+        return []
+    lines = ["overrides kept (they apply on top of the new automatic score):"]
+    for g in gb.grades(assignment):
+        if g.student in overrides:
+            final, _ = final_score(g, overrides[g.student])
+            latest = {o.question: o for o in overrides[g.student]}
+            what = ", ".join(f"{q} = {o.points:g} ({o.author})" for q, o in sorted(latest.items()))
+            late = f", late -{g.late_penalty:.0%}" if g.late_penalty else ""
+            lines.append(f"  {g.student}: {what}; automatic {g.score:g}{late} -> final {final:g} / {g.max_score:g}")
+    return lines
 
 
 @click.command("grade")
@@ -107,7 +137,11 @@ def regrade_cmd(assignment, students, submissions, backend, workers, db, dist, r
 @click.option("--by", "author", default=None, help="Who (default: the current user).")
 @db_option
 def override_cmd(assignment, student, question, points, reason, author, db):
-    """Set STUDENT's points for QUESTION by hand; survives regrades."""
+    """Set STUDENT's points for QUESTION by hand; survives regrades.
+
+    Overrides are kept with who, when and why (shown on the student's report); the latest per
+    question wins, and the late penalty still applies to the total.
+    """
     gb = _gradebook(db)
     grades = {g.student: g for g in gb.grades(assignment)}
     if student not in grades:
@@ -117,11 +151,24 @@ def override_cmd(assignment, student, question, points, reason, author, db):
     questions = json.loads(grades[student].result_json)["questions"]
     if question not in questions:
         raise click.ClickException(f"{assignment} has no question {question!r}; it has {', '.join(questions)}")
+    if questions[question].get("manual"):
+        raise click.ClickException(
+            f"{question} is a manual question (graded by staff outside the autograder); its points are not "
+            "part of the autograded score, so an override here would not add up")
     maximum = questions[question]["max_points"]
     if not 0 <= points <= maximum:
         raise click.ClickException(f"{question} is worth 0 to {maximum:g} points, not {points:g}")
-    gb.add_override(assignment, student, question, points, reason, author or getpass.getuser())
-    click.echo(f"{student} {question}: {points:g}/{maximum:g} ({reason})")
+    if not reason.strip():
+        raise click.ClickException("--reason must say why (the student reads it)")
+    from autograder.gradebook import final_score
+
+    before, _ = final_score(grades[student], gb.overrides(assignment, student))
+    gb.add_override(assignment, student, question, points, reason.strip(), author or getpass.getuser())
+    after, _ = final_score(grades[student], gb.overrides(assignment, student))
+    auto = questions[question]["points"]
+    late = f" after the late penalty (-{grades[student].late_penalty:.0%})" if grades[student].late_penalty else ""
+    click.echo(f"{student} {question}: {points:g}/{maximum:g} (autograder gave {auto:g}) - {reason.strip()}")
+    click.echo(f"{student} final score{late}: {before:g} -> {after:g} / {grades[student].max_score:g}")
 
 
 @click.command("validate")
@@ -147,13 +194,13 @@ def validate_cmd(assignments, all_, backend, workers, dist):
         click.echo(f"== {name}")
         try:
             out = release(folder, _dist(dist))
-            checks = validate(folder, out.path, be, workers=workers)
+            checks = validate(folder, out.folder, be, workers=workers)
         except (MutantError, Exception) as e:  # noqa: BLE001 - report and move on to the next assignment
             click.secho(f"{name}: {e}", fg="red", err=True)
             failed = True
             continue
         click.echo(table(checks))
-        write_report(checks, out.path / "validation.json")
+        write_report(checks, out.folder / "validation.json")
         if not all(c.ok for c in checks):
             failed = True
             click.secho(f"{name}: validation FAILED", fg="red")

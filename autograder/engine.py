@@ -13,7 +13,9 @@ assignment's wall-clock budget.
 
 from __future__ import annotations
 
+import ast
 import builtins
+import functools
 import hashlib
 import json
 import shutil
@@ -62,6 +64,49 @@ class Bundle:
     @property
     def total_points(self) -> float:
         return sum(q["points"] for q in self.questions)
+
+    @functools.cached_property
+    def test_imports(self) -> dict:
+        """The names the master notebook imports at top level, imported *here* (see ``staff_imports``)."""
+        return staff_imports(self.folder / "solution.ipynb")
+
+
+def staff_imports(solution_path: Path) -> dict:
+    """Run the solution notebook's top-level ``import`` statements in the grading process.
+
+    Tests are written in the master notebook, where ``np`` or ``torch`` are the notebook's
+    imports. If a test's ``np`` resolved to the student's ``np`` instead, it would be a
+    reference into the student's process, and ``np.testing.assert_allclose(...)`` would run
+    there, where the student can have replaced it with a no-op. So tests get the staff's
+    imports (the solution is staff code), executed here; only what the solution does not
+    import comes from the student.
+    """
+    from autograder.execution import comment_out_magics
+
+    try:
+        nb = json.loads(Path(solution_path).read_text())
+    except (OSError, ValueError):
+        return {}
+    names: dict = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        try:
+            tree = ast.parse(comment_out_magics(source))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+                scope: dict = {}
+                try:
+                    exec(compile(ast.Module([node], []), "<staff imports>", "exec"), scope)
+                except Exception:  # noqa: BLE001 - a name that does not import here stays the student's
+                    continue
+                scope.pop("__builtins__", None)
+                names.update(scope)
+    return names
 
 
 class StudentGlobals(dict):
@@ -126,6 +171,7 @@ class Grading:
         self.cells: dict[int, dict] = {}
         self.peak_mb = 0.0
         self.deadline = 0.0
+        self.hidden_started = False     # from then on nothing the student's process says is shown
 
     # -- the student's process -----------------------------------------------------------
     def _start(self) -> StudentProcess | None:
@@ -137,28 +183,38 @@ class Grading:
                 return None
             launch = self.backend.launch(self.workdir, self.limits, self.skip, self.slot)
             proc = StudentProcess(launch.argv, cwd=launch.cwd, env=launch.env, preexec_fn=launch.preexec_fn,
-                                  call_timeout=self.limits.cell_timeout_s or 120, deadline=self.deadline,
+                                  call_timeout=self._call_timeout(), deadline=self.deadline,
                                   classify_exit=launch.classify_exit)
             proc.launch = launch
             try:
                 log = proc.wait_ready(self.limits.cell_timeout_s)
-                for outcome in log.cells:
-                    self.cells[outcome["index"]] = outcome
+                self._record_cells(log.cells)
                 self.proc = proc
             except ProcessEnded as e:
                 self._finish(proc)
-                for outcome in proc.log.cells:
-                    self.cells[outcome["index"]] = outcome
-                self.events.append((e.reason, e.detail))
+                self._record_cells(proc.log.cells)
                 bad = proc.log.running_cell
                 if e.reason == "invalid" or bad is None or self.restarts >= MAX_RESTARTS:
                     self._give_up(e.reason, e.detail if bad is None else f"cell {bad}: {e.detail}")
                     return None
+                self.events.append((e.reason, f"cell {bad}: {e.detail}; the notebook was run again without it"))
                 self.cells[bad] = {"index": bad, "status": e.reason, "error": e.detail, "stdout": "",
                                    "truncated": False, "seconds": None}
                 self.skip.add(bad)
                 self.restarts += 1
         return self.proc
+
+    def _record_cells(self, outcomes: list[dict]) -> None:
+        """Keep the cells' outcomes for the student's feedback, but only from runs before any hidden test.
+
+        A process restarted after a hidden test has run could print what that test passed to
+        it (kept in a file in its work dir): its outputs never reach the result.
+        """
+        for outcome in outcomes:
+            if self.hidden_started:
+                self.cells.setdefault(outcome["index"], outcome)
+            else:
+                self.cells[outcome["index"]] = outcome
 
     def _finish(self, proc: StudentProcess) -> None:
         proc.close()
@@ -175,6 +231,9 @@ class Grading:
         if launch is not None and launch.cleanup:
             launch.cleanup()
 
+    def _call_timeout(self) -> float:
+        return self.limits.cell_timeout_s or 120
+
     def _give_up(self, reason: str, detail: str) -> None:
         self.fatal = (reason, detail)
         self.events.append((reason, detail))
@@ -189,11 +248,14 @@ class Grading:
     def _run_test(self, test: dict) -> dict:
         from course_lib import testing
 
-        provided = {"__name__": "__grading__", "ref": self.reference, "student_path": self.safe.path,
-                    "assert_close": testing.assert_close, "assert_equal": testing.assert_equal}
+        provided = {**self.bundle.test_imports, "__name__": "__grading__", "ref": self.reference,
+                    "student_path": self.safe.path, "assert_close": testing.assert_close,
+                    "assert_equal": testing.assert_equal}
         env = StudentGlobals(self._current, provided)
         status, message = "passed", test.get("success_message") or ""
         start = time.monotonic()
+        if test.get("hidden"):
+            self.hidden_started = True
         try:
             code = compile(test["code"], f"<test {test['name']}>", "exec")
             exec(code, env)
@@ -209,6 +271,10 @@ class Grading:
                 self.restarts += 1
         except StudentError as e:
             status, message = "error", _student_message(e)
+            if e.error_type == "CallTimeout":      # the runner's own per-call timer
+                status = "timeout"
+                message = f"a call into your code took longer than {self._call_timeout():g} s and was stopped"
+                self.events.append(("timeout", f"{test['name']}: {message}"))
         except AssertionError as e:
             status, message = "failed", str(e) or "assertion failed"
         except Exception as e:  # noqa: BLE001 - e.g. a NameError inside the test: the student's fault or the test's
@@ -216,7 +282,7 @@ class Grading:
             if not isinstance(e, (NameError, TypeError, ValueError, KeyError, IndexError, AttributeError)):
                 message += "\n" + "".join(traceback.format_exception(e)[-2:])
         passed = status == "passed"
-        if test.get("hidden") and not passed and status in ("failed", "error"):
+        if test.get("hidden") and not passed and status in ("failed", "error", "timeout"):
             # never show a hidden test's assertion text: it can contain expected values
             message = test.get("failure_message") or GENERIC_HIDDEN_FAILURE
         elif not passed and test.get("failure_message"):
@@ -234,21 +300,22 @@ class Grading:
         self.workdir.mkdir()
         (self.workdir / "submission.ipynb").write_bytes(self.notebook)
         self.safe = SafeWorkdir(self.workdir)
-        results = []
+        results: dict[int, dict] = {}
+        # public tests first: a public test's message can show the student's own text (their
+        # exception), which must never carry what a hidden test passed into their process
+        order = sorted(range(len(self.bundle.tests)), key=lambda i: bool(self.bundle.tests[i].get("hidden")))
         try:
             self._start()
-            for test in self.bundle.tests:
-                if self.fatal:
-                    results.append(self._not_run(test))
-                    continue
-                results.append(self._run_test(test))
+            for i in order:
+                test = self.bundle.tests[i]
+                results[i] = self._not_run(test) if self.fatal else self._run_test(test)
         finally:
             if self.proc is not None:
                 self._finish(self.proc)
             if self.keep_workdir is not None:
                 shutil.copytree(self.workdir, self.keep_workdir, dirs_exist_ok=True)
             shutil.rmtree(tmp, ignore_errors=True)
-        return self._result(results, time.monotonic() - started)
+        return self._result([results[i] for i in sorted(results)], time.monotonic() - started)
 
     def _not_run(self, test: dict) -> dict:
         reason, detail = self.fatal

@@ -30,6 +30,7 @@ class ClassSummary:
     graded: list[dict] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)          # unchanged since the last run
     superseded: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)            # the grader itself failed: not recorded, retried on a rerun
     seconds: float = 0.0
 
 
@@ -44,6 +45,14 @@ def invalid_result(bundle: Bundle, student: str, error: str, notebook: bytes | N
             "exit_reason": "invalid", "exit_detail": error, "questions": questions, "cells": [],
             "runtime_s": 0.0, "peak_memory_mb": None, "restarts": 0, "backend": None,
             "notebook_sha256": hashlib.sha256(notebook).hexdigest() if notebook else None, "graded_at": _now()}
+
+
+def _file_digest(path: Path) -> str | None:
+    """The hash of a submission file whose notebook could not be read (a broken zip)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else None
+    except OSError:
+        return None
 
 
 def lateness(bundle: Bundle, submitted_at) -> tuple[int, float]:
@@ -85,11 +94,11 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
                 data = sub.notebook_bytes()
             except (OSError, ValueError) as e:
                 sub.error = f"{sub.source_path}: {e}"
-        digest = hashlib.sha256(data).hexdigest() if data else None
+        digest = hashlib.sha256(data).hexdigest() if data else _file_digest(sub.source_path)
         if sid in done and done[sid] == digest and digest is not None:
             summary.skipped.append(sid)
             continue
-        jobs.append((sid, sub, data))
+        jobs.append((sid, sub, data, digest))
     if jobs:
         backend.prepare(bundle.folder)
     slots: queue.Queue[int] = queue.Queue()
@@ -97,12 +106,16 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
         slots.put(i)
     lock = threading.Lock()
 
-    def work(sid, sub, data):
+    def work(sid, sub, data, digest):
         if sub.error is not None or data is None:
-            return sub, invalid_result(bundle, sid, sub.error or "no notebook", data)
+            result = invalid_result(bundle, sid, sub.error or "no notebook", data)
+            result["notebook_sha256"] = digest   # an unreadable zip: its file's hash, so a rerun skips it
+            return sub, result
         slot = slots.get()
         try:
             return sub, grade_notebook(bundle, data, backend, slot=slot, student=sid)
+        except Exception as e:  # noqa: BLE001 - a grader bug on one submission must not stop the class
+            return sub, f"{sid}: the grader failed ({type(e).__name__}: {e}); not recorded, a rerun retries it"
         finally:
             slots.put(slot)
 
@@ -111,6 +124,10 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
         futures = [pool.submit(work, *job) for job in jobs]
         for fut in as_completed(futures):
             sub, result = fut.result()
+            if isinstance(result, str):
+                summary.failed.append(result)
+                print(result, file=sys.stderr)
+                continue
             days, penalty = lateness(bundle, sub.submitted_at)
             result["late"] = {"days": days, "penalty": penalty,
                               "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
@@ -156,4 +173,6 @@ def summary_table(summary: ClassSummary) -> str:
         lines.append(f"unchanged since last run (use --regrade to redo): {len(summary.skipped)}")
     for s in summary.superseded:
         lines.append(f"superseded: {s}")
+    for s in summary.failed:
+        lines.append(f"NOT GRADED: {s}")
     return "\n".join(lines)

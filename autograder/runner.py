@@ -70,6 +70,33 @@ def _private_channel():
     return rx, tx
 
 
+class _OnlyThisProcess:
+    """The channel's write end, usable only by the runner itself, never by a process it forked.
+
+    A child forked inside a cell (``os.fork()``, a fork bomb) returns into the cell loop with a
+    copy of everything, the channel included. Left alone, every copy would report the next
+    cells and answer requests, and the grader would read their frames interleaved. A copy that
+    gets back to the runner's code is ended instead. (Children that run their own code and
+    exit, as ``multiprocessing`` workers do, never get here.)
+    """
+
+    def __init__(self, stream):
+        self.stream, self.pid = stream, os.getpid()
+
+    def write(self, data: bytes) -> int:
+        if os.getpid() != self.pid:
+            os._exit(0)
+        view = memoryview(data)
+        while view:                       # an unbuffered write to a pipe may be partial
+            view = view[self.stream.write(view):]
+        return len(data)
+
+    def flush(self) -> None:
+        if os.getpid() != self.pid:
+            os._exit(0)
+        self.stream.flush()
+
+
 def _alarm(seconds: float | None):
     def fire(signum, frame):
         raise CallTimeout(f"took longer than {seconds:g} s")
@@ -147,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     rx, tx = _private_channel()
+    tx = _OnlyThisProcess(tx)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     # same thread count on every backend, same floats; torch reads these when imported

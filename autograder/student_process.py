@@ -8,6 +8,7 @@ failure to the question that caused it and carry on.
 
 from __future__ import annotations
 
+import math
 import os
 import selectors
 import signal
@@ -41,6 +42,28 @@ class ExecutionLog:
     running_cell: int | None = None                     # the cell that was running when it died
     seconds: float = 0.0
     invalid: str | None = None
+
+
+# events sent while the notebook runs are small (a cell's output is capped at 20,000 characters)
+EVENT_FRAME_LIMIT = 4 * 1024 * 1024
+CELL_STATUSES = ("ok", "error", "timeout")
+
+
+def _is_index(value) -> bool:
+    return type(value) is int and 0 <= value < 1_000_000
+
+
+def _clean_outcome(outcome: dict) -> dict:
+    """A cell outcome as the runner reports it, re-checked: the student's process can send anything."""
+    def text(value, limit):
+        return None if value is None else str(value)[:limit]
+
+    seconds = outcome.get("seconds")
+    return {"index": outcome["index"],
+            "status": outcome.get("status") if outcome.get("status") in CELL_STATUSES else "error",
+            "error": text(outcome.get("error"), 4000), "stdout": text(outcome.get("stdout"), 25_000) or "",
+            "truncated": bool(outcome.get("truncated")),
+            "seconds": round(float(seconds), 3) if type(seconds) in (int, float) and math.isfinite(seconds) else None}
 
 
 class RemoteRef:
@@ -104,46 +127,50 @@ class StudentProcess:
         data, self._buffer = self._buffer[:n], self._buffer[n:]
         return data
 
-    def _frame(self, timeout: float | None) -> dict:
+    def _frame(self, timeout: float | None, limit: int = wire.MAX_FRAME) -> dict:
         import io
         import struct
 
         try:
             header = self._read(8, timeout)
             (size,) = struct.unpack(">Q", header)
-            if size > wire.MAX_FRAME:
-                self._end("crash", f"the notebook sent a {size}-byte message (limit {wire.MAX_FRAME})")
-            return wire.read_frame(io.BytesIO(header + self._read(size, timeout)))
+            if size > limit:
+                self._end("crash", f"the notebook sent a {size}-byte message (limit {limit})")
+            return wire.read_frame(io.BytesIO(header + self._read(size, timeout)), limit)
         except TimeoutError:
             over_budget = self.deadline is not None and time.monotonic() >= self.deadline
             self._end("timeout", "the submission ran out of its total time" if over_budget
                       else f"no answer within {timeout:.0f} s")
         except EOFError:
             self._end(*self._why_exited())
-        except wire.WireError as e:
-            self._end("crash", f"the notebook's process broke the grading protocol: {e}")
+        except (wire.WireError, RecursionError, ValueError) as e:   # e.g. JSON nested 100,000 deep
+            self._end("crash", f"the notebook's process broke the grading protocol ({type(e).__name__})")
 
     # -- lifecycle ---------------------------------------------------------------------------
     def wait_ready(self, cell_timeout: float | None) -> ExecutionLog:
         """Follow the notebook's execution until it is ready for calls (or dies)."""
         start = time.monotonic()
         while True:
-            # a cell is allowed its own timeout plus a grace period for the in-process timer to fire
-            event = self._frame(None if cell_timeout is None else cell_timeout + 15)
+            # a cell is allowed its own timeout plus a grace period for the in-process timer to fire;
+            # the whole run's budget bounds the notebook too (many cells each under the cell limit)
+            event = self._frame(self._remaining(None if cell_timeout is None else cell_timeout + 15),
+                                limit=EVENT_FRAME_LIMIT)
             kind = event.get("event")
-            if kind == "cell_start":
-                self.log.running_cell = int(event["index"])
-            elif kind == "cell_end":
-                self.log.cells.append(event["outcome"])
+            if kind == "cell_start" and _is_index(event.get("index")):
+                self.log.running_cell = event["index"]
+            elif kind == "cell_end" and isinstance(event.get("outcome"), dict) \
+                    and _is_index(event["outcome"].get("index")):
+                self.log.cells.append(_clean_outcome(event["outcome"]))
                 self.log.running_cell = None
             elif kind == "ready":
                 self.log.seconds = time.monotonic() - start
                 return self.log
             elif kind == "invalid":
-                self.log.invalid = str(event.get("error", "unreadable notebook"))
+                self.log.invalid = str(event.get("error", "unreadable notebook"))[:2000]
                 self._end("invalid", self.log.invalid)
             else:
-                self._end("crash", f"unexpected message from the notebook's process: {str(event)[:200]}")
+                # the content is not echoed: it is the student's text, and details reach the student
+                self._end("crash", "the notebook's process broke the grading protocol (an unexpected message)")
 
     def request(self, message: dict, timeout: float | None = None):
         timeout = timeout or self.call_timeout

@@ -22,7 +22,7 @@ RECIPE = {
     "version": 1,
     "seed": 1234,
     "d_model": 128, "d_ff": 384, "num_layers": 2, "num_heads": 4, "d_kv": 32,
-    "steps": 1200, "batch_size": 16, "lr": 3e-3, "warmup": 40,
+    "steps": 1200, "batch_size": 16, "lr": 1e-3, "warmup": 40,
     "denoise_share": 0.10,          # fraction of training rows that are span corruption
 }
 

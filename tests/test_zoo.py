@@ -1,0 +1,122 @@
+"""The model zoo: built locally and deterministically, and good enough for every lesson.
+
+These tests load the zoo that ``scripts/setup.sh`` builds into ``$COURSE_HOME`` (the same
+one the labs use) and measure it again: the model cards are not trusted.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from course_lib import data, lessons
+from course_lib.models import zoo
+
+pytestmark = pytest.mark.xdist_group("zoo")    # one worker: they share the CPU-heavy models
+
+
+@pytest.fixture(scope="module")
+def flan():
+    torch.set_num_threads(1)
+    return zoo.load("tiny-flan")
+
+
+@pytest.fixture(scope="module")
+def dialogsum():
+    return data.generate("dialogsum")
+
+
+def test_every_model_is_built_with_a_complete_card():
+    for name in zoo.ZOO:
+        card = zoo.card(name)
+        for key in ("parameters", "size_bytes", "weights_sha256", "seed", "data", "metrics", "recipe"):
+            assert key in card, f"{name}: card lacks {key}"
+        assert card["weights_sha256"] == zoo.weights_sha256(zoo.path(name)), f"{name}: weights changed since build"
+        assert card["parameters"] > 100_000
+
+
+def test_models_load_through_from_pretrained():
+    from transformers import AutoModel, AutoTokenizer
+
+    for name in zoo.ZOO:
+        model = AutoModel.from_pretrained(str(zoo.path(name)))
+        tok = AutoTokenizer.from_pretrained(str(zoo.path(name)))
+        assert model.num_parameters() > 0 and len(tok) == model.config.vocab_size
+
+
+def test_zero_shot_summaries_are_sentences_with_some_overlap(flan, dialogsum):
+    model, tok = flan
+    score, preds = lessons.summary_rouge_l(model, tok, dialogsum["test"])
+    non_empty = sum(len(p.split()) >= 3 for p in preds) / len(preds)
+    assert non_empty >= 0.9, f"only {non_empty:.0%} of zero-shot summaries have 3+ words"
+    assert score >= 0.10, f"zero-shot ROUGE-L {score:.3f} < 0.10"
+
+
+def test_fine_tuning_and_lora_show_the_lessons(flan, dialogsum):
+    """Full FT (~60 s) gains >= 0.10 ROUGE-L and beats lead-20; LoRA q,v (<= 5 % trainable,
+    same steps) keeps >= 80 % of that gain and forgets less of the topic task."""
+    from peft import LoraConfig, get_peft_model
+
+    model, tok = flan
+    test, train = dialogsum["test"][:100], dialogsum["train"]
+    topics = data.generate("dialog_topics")["test"][:100]
+    base, _ = lessons.summary_rouge_l(model, tok, test)
+    lead = lessons.rouge_l([lessons.lead_words(r["dialogue"]) for r in test], [r["summary"] for r in test])
+
+    full = copy.deepcopy(model)
+    lessons.finetune_summarizer(full, tok, train)
+    full_score, _ = lessons.summary_rouge_l(full, tok, test)
+    assert full_score >= base + 0.10, f"full FT {full_score:.3f} vs base {base:.3f}"
+    assert full_score > lead, f"full FT {full_score:.3f} does not beat lead-20 {lead:.3f}"
+
+    lora = get_peft_model(copy.deepcopy(model), LoraConfig(r=8, lora_alpha=16, target_modules=["q", "v"]))
+    trainable = sum(p.numel() for p in lora.parameters() if p.requires_grad)
+    share = trainable / sum(p.numel() for p in lora.parameters())
+    assert share <= 0.05, f"LoRA trains {share:.1%}"
+    lessons.finetune_summarizer(lora, tok, train, lr=lessons.LORA_LR)
+    lora_score, _ = lessons.summary_rouge_l(lora, tok, test)
+    assert lora_score - base >= 0.8 * (full_score - base), \
+        f"LoRA gain {lora_score - base:.3f} < 80 % of full FT gain {full_score - base:.3f}"
+    before = lessons.topic_accuracy(model, tok, topics)
+    assert lessons.topic_accuracy(full, tok, topics) < before, "full fine-tuning should erode the topic task"
+
+
+def test_encoder_retrieves_the_gold_passage():
+    from course_lib.models.encoder import recall_at
+
+    model, tok = zoo.load("tiny-encoder")
+    assert recall_at(model, tok, k=5, split="test") >= 0.6
+
+
+def test_toxicity_classifier_is_accurate():
+    from course_lib.models.toxicity_classifier import accuracy
+
+    model, tok = zoo.load("tiny-toxicity")
+    assert accuracy(model, tok, data.generate("toxicity")["test"]) >= 0.9
+
+
+def test_second_build_is_a_fast_no_op():
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "autograder.cli", "models", "build"], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    assert out.returncode == 0, out.stderr
+    assert "building" not in out.stdout and out.stdout.count("up to date") == len(zoo.ZOO)
+    assert seconds < 5, f"no-op build took {seconds:.1f}s"
+
+
+def test_same_seed_same_weights(tmp_path, monkeypatch):
+    """Two builds from nothing into two caches give byte-identical weights."""
+    hashes = []
+    for run in ("a", "b"):
+        monkeypatch.setenv("COURSE_HOME", str(tmp_path / run))
+        zoo.build("tiny-toxicity", log=lambda m: None)
+        hashes.append((zoo.card("tokenizer")["sha256"], zoo.card("tiny-toxicity")["weights_sha256"]))
+    assert hashes[0] == hashes[1]
+    monkeypatch.delenv("COURSE_HOME")
+    assert hashes[0][1] == zoo.card("tiny-toxicity")["weights_sha256"], "a fresh build differs from the installed one"
