@@ -134,6 +134,24 @@ class _Cgroup:
                         raise
 
     @staticmethod
+    def sweep_stale(min_age_s: float = 6 * 3600) -> None:
+        """Remove empty groups left by a grader that was killed (``kill -9`` skips clean-up).
+
+        Only groups made more than ``min_age_s`` ago (longer than any grading's time budget):
+        a group another grader has just made, or whose process has just ended, is empty for a
+        moment and still needed. A group with processes cannot be removed (the kernel refuses).
+        """
+        import time
+
+        for controller in ("memory", "pids"):
+            for d in (CGROUP_V1 / controller).glob("course-*"):
+                try:
+                    if time.time() - d.stat().st_mtime > min_age_s and not (d / "cgroup.procs").read_text().strip():
+                        d.rmdir()
+                except OSError:
+                    pass
+
+    @staticmethod
     def supported() -> bool:
         return all(os.access(CGROUP_V1 / c, os.W_OK) for c in ("memory", "pids"))
 
@@ -177,6 +195,10 @@ class SandboxBackend(Backend):
         if os.geteuid() != 0:
             return False, "the sandbox backend drops to a per-worker uid and needs to start as root"
         return True, ""
+
+    def prepare(self, bundle_dir: Path | None = None) -> None:
+        if _Cgroup.supported():
+            _Cgroup.sweep_stale()
 
     def read_only_paths(self) -> list[Path]:
         code = Path(__file__).resolve().parent.parent

@@ -133,16 +133,22 @@ class DockerBackend(Backend):
             argv += ["-e", f"{k}={v}"]
         argv += [image] + runner_args("submission.ipynb", limits, skip)
 
+        oom_killed = []
+
         def classify(code):
             r = docker("inspect", "-f", "{{json .State}}", name, check=False)
             if r.returncode == 0:
                 state = json.loads(r.stdout)
                 if state.get("OOMKilled"):
+                    oom_killed.append(True)
                     return "out-of-memory", f"the notebook used more than its {limits.memory_mb} MB of memory"
             return None
 
         def cleanup():
             docker("rm", "-f", name, check=False)
 
-        return Launch(argv, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, str(workdir),
-                      cleanup=cleanup, classify_exit=classify)
+        launch = Launch(argv, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, str(workdir),
+                        cleanup=cleanup, classify_exit=classify)
+        # a killed runner reports no peak; the container's cgroup is gone with it: it reached the limit
+        launch.peak_mb = lambda: float(limits.memory_mb) if oom_killed else None
+        return launch

@@ -220,12 +220,13 @@ class Grading:
         proc.close()
         launch = getattr(proc, "launch", None)
         peak = getattr(launch, "peak_mb", None)
-        if callable(peak):                      # sandbox: the cgroup's high-water mark
-            measured = peak()
-        elif self.backend.name == "docker":     # the local process is only the docker client
-            measured = proc.reported_peak_mb
-        else:
-            measured = proc.peak_rss_mb
+        # sandbox: the cgroup's high-water mark; docker: the limit when the container was OOM-killed
+        measured = peak() if callable(peak) else None
+        if measured is None:
+            if self.backend.name == "docker":     # the local process is only the docker client
+                measured = proc.reported_peak_mb
+            else:
+                measured = proc.peak_rss_mb
         if measured:
             self.peak_mb = max(self.peak_mb, measured)
         if launch is not None and launch.cleanup:

@@ -34,8 +34,10 @@ fi
 stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   log "installing Python packages (torch==2.13.0 CPU wheel, transformers, peft, trl, ...)"
+  # the torch==2.13.0 CPU wheel may lie on local disk (PyPI's default torch is a multi-GB CUDA build)
+  links=(); [ -d /opt/wheels ] && links=(--find-links /opt/wheels)
   python -m pip install -q --upgrade pip
-  python -m pip install -q -e ".[test]"
+  python -m pip install -q "${links[@]}" -e ".[test]"
   touch "$stamp"
 fi
 # nbgrader and nbclient execute notebooks in a Jupyter kernel named python3

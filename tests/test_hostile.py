@@ -9,7 +9,7 @@ earns). One class per backend holds them all next to honest students and is grad
 bomb, network, reading or writing the grader's files) run only on ``sandbox`` and ``docker``;
 ``local`` gets the harmless ones.
 
-The toy is released here with a 4 s cell timeout (the attacks that hang would otherwise take
+The toy is released here with an 8 s cell timeout (the attacks that hang would otherwise take
 30 s each); its memory (1024 MB) and process (64) limits are the toy's own.
 """
 
@@ -40,8 +40,9 @@ from toy_submissions import (MEAN_ABS_OK, MUTANT_SCORES, MUTANTS, PARTIAL_SCORE,
 
 SAFE = ("sandbox", "docker")
 ALL = ("local", "sandbox", "docker")
-MARKS = {"local": [], "sandbox": [pytest.mark.sandbox], "docker": [pytest.mark.docker]}
-CELL_TIMEOUT = 4       # the toy's is 30 s; under load, 1 GB of memory can take over 2 s to fill
+# docker's class takes 35-50 s (a container start per run): slow, which CI still runs
+MARKS = {"local": [], "sandbox": [pytest.mark.sandbox], "docker": [pytest.mark.docker, pytest.mark.slow]}
+CELL_TIMEOUT = 8       # the toy's is 30 s; filling 1 GB takes 1.5 s alone, over 4 s on a loaded machine
 BOMB_NAME = "bomb" + uuid.uuid4().hex[:8]      # the fork bomb's processes carry this name (comm)
 
 
@@ -88,7 +89,7 @@ def softmax(x):
     while True:
         hog.append(b'x' * (64 << 20))
 """
-MEAN_ABS_LOOPS = "def mean_abs(xs):\n    while True:\n        pass\n"
+MEAN_ABS_LOOPS = MEAN_ABS_OK.replace("def mean_abs(xs):\n", "def mean_abs(xs):\n    while len(xs) != 2:\n        pass\n")
 MEAN_ABS_EXITS = MEAN_ABS_OK.replace("    if magnitudes.size == 0:\n",
                                      "    if magnitudes.size == 0:\n        import os\n        os._exit(3)\n")
 
@@ -303,8 +304,8 @@ CASES = [
     Case("loop", lambda h: partial(h.dist, after=[LOOP]), PARTIAL_SCORE, ("timeout",), words=("time",)),
     Case("loop_swallowing_timeout", lambda h: partial(h.dist, after=[LOOP_SWALLOWING]), PARTIAL_SCORE,
          ("timeout",), words=("time",)),
-    # honest equivalent: a mean_abs that fails both q1 tests (1 point: q2's public test)
-    Case("loop_in_call", lambda h: partial(h.dist, mean_abs=MEAN_ABS_LOOPS), 1.0, ("timeout",), words=("longer",)),
+    # honest equivalent: a mean_abs that fails the hidden q1 test (it loops on other inputs than the public one's)
+    Case("loop_in_call", lambda h: partial(h.dist, mean_abs=MEAN_ABS_LOOPS), 2.0, ("timeout",), words=("longer",)),
     Case("memory", lambda h: partial(h.dist, after=[MEMORY]), PARTIAL_SCORE, ("out-of-memory",), SAFE,
          words=("memory",)),
     # honest equivalent: a softmax that fails both q2 tests
@@ -526,6 +527,7 @@ def test_no_way_out(class_runs, backend, server):
     # memory: the cell that ran out was skipped and the rest graded
     oom = r["h_memory"]
     assert oom["restarts"] == 1
+    assert oom["peak_memory_mb"] >= 0.9 * 1024, oom["peak_memory_mb"]     # the killed run's peak, not the rerun's
     assert [c["status"] for c in oom["cells"] if c["status"] != "ok"] == ["out-of-memory"]
     # fork bomb: refused by the process limit, and nothing of it survives the grading
     assert "fork refused after" in _cell_output(r["h_fork_bomb"])
@@ -549,7 +551,7 @@ def test_checker_cannot_be_patched(class_runs, backend):
     assert outcomes(r["h_patch_checker"]) == outcomes(r["honest_partial"])
     # objects that claim equality cross as references (compared by identity), floats as plain floats
     assert outcomes(r["h_always_equal"]) == {"q1 - 1": ("failed", 0.0), "q1 - 2": ("failed", 0.0),
-                                             "q2 - 1": ("error", 0.0), "q2 - 2": ("failed", 0.0)}
+                                             "q2 - 1": ("error", 0.0), "q2 - 2": ("error", 0.0)}
 
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
@@ -572,8 +574,9 @@ def test_failures_are_explained(class_runs, backend):
     assert any(c["truncated"] for c in flood["cells"])
     assert "characters of output dropped" in _cell_output(flood)
     call = r["h_loop_in_call"]["questions"]["q1"]["tests"]
-    assert [t["status"] for t in call] == ["timeout", "timeout"]
-    assert f"took longer than {CELL_TIMEOUT} s" in call[0]["message"]
+    assert [t["status"] for t in call] == ["passed", "timeout"]
+    assert f"took longer than {CELL_TIMEOUT} s" in r["h_loop_in_call"]["exit_detail"]
+    assert call[1]["message"] == "mean_abs is wrong when signs are mixed (zebra-7)"   # hidden: its own message
     exited = r["h_exit_in_call"]["questions"]["q1"]["tests"][1]
     assert exited["status"] == "crash" and "exit status 3" in exited["message"]
     for name in ("corrupt_not_json", "corrupt_no_cells"):
@@ -613,9 +616,10 @@ def test_total_time_budget(tmp_path, backend):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", [p for p in BACKEND_PARAMS if p.id != "local"])
-def test_cell_that_ignores_the_timer(dist, backend):
-    """A cell that turns the timer off is killed from outside (cell limit + grace) and skipped."""
+def test_cell_that_ignores_the_timer(tmp_path, backend):
+    """A cell that turns the timer off is killed from outside (cell limit + 15 s grace) and skipped."""
     be = backend_or_fail(backend)
+    dist = release_toy(tmp_path / "dist", cell_timeout_s=2, time_s=60)
     bundle = Bundle.load(dist / "autograder")
     nb = partial(dist, after=["import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n" + LOOP])
     r = grade_notebook(bundle, nb, be)

@@ -74,4 +74,17 @@ def build(out: Path, tokenizer_dir: Path, log: Callable[[str], None] = print, re
                         lr=recipe["lr"], seed=recipe["seed"], warmup=recipe["warmup"], log=log, log_every=100)
     model.save_pretrained(str(out))
     tok.save_pretrained(str(out))
-    return {"final_train_loss": round(sum(losses[-50:]) / 50, 4), "train_rows": len(sources)}
+    return {"final_train_loss": round(sum(losses[-50:]) / 50, 4), "train_rows": len(sources), **card_metrics(model, tok)}
+
+
+def card_metrics(model, tok, n: int = 100) -> dict:
+    """What the model card reports: ROUGE-L of zero-shot and own-template summaries on the
+    first ``n`` test dialogues, and topic accuracy (the forgetting probe)."""
+    from course_lib import data, lessons
+
+    test = data.generate("dialogsum")["test"][:n]
+    return {
+        f"rougeL_zero_shot_test{n}": round(lessons.summary_rouge_l(model, tok, test)[0], 4),
+        f"rougeL_own_template_test{n}": round(lessons.summary_rouge_l(model, tok, test, "own_template")[0], 4),
+        f"topic_accuracy_test{n}": round(lessons.topic_accuracy(model, tok, data.generate("dialog_topics")["test"][:n]), 4),
+    }
