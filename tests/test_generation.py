@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from tiny_tokenizers import word_tokenizer
 import torch
 
 from course_lib.generation import for_model, generate, greedy_config, sampling_config
@@ -42,19 +43,7 @@ PROMPTS = [
 
 def make_tokenizer(append_eos: bool, with_pad: bool = True):
     """Word-level tokenizer trained on CORPUS; T5-style ones append </s> to every text."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.train_from_iterator(CORPUS, trainers.WordLevelTrainer(special_tokens=["<pad>", "</s>", "<unk>"]))
-    if append_eos:
-        tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
-    special = {"eos_token": "</s>", "unk_token": "<unk>"}
-    if with_pad:
-        special["pad_token"] = "<pad>"
-    return PreTrainedTokenizerFast(tokenizer_object=tok, **special)
+    return word_tokenizer(CORPUS, append_eos, with_pad)
 
 
 def make_t5(vocab_size: int):

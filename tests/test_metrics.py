@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from tiny_tokenizers import word_tokenizer
 
 import course_lib.metrics as M
 
@@ -401,19 +402,7 @@ CORPUS = [
 
 
 def make_tokenizer(append_eos: bool, with_pad: bool = True):
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.train_from_iterator(CORPUS, trainers.WordLevelTrainer(special_tokens=["<pad>", "</s>", "<unk>"]))
-    if append_eos:
-        tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
-    special = {"eos_token": "</s>", "unk_token": "<unk>"}
-    if with_pad:
-        special["pad_token"] = "<pad>"
-    return PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=32, **special)
+    return word_tokenizer(CORPUS, append_eos, with_pad, model_max_length=32)
 
 
 @pytest.fixture(scope="module")

@@ -60,16 +60,23 @@ def recall_at(model, tokenizer, k: int = 5, split: str = "test") -> float:
     return hits / len(questions)
 
 
+def bert_config(tokenizer, recipe: dict, **extra):
+    """A small BERT's config from a recipe (shared with the toxicity classifier)."""
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=len(tokenizer), hidden_size=recipe["hidden_size"],
+                      num_hidden_layers=recipe["num_hidden_layers"], num_attention_heads=recipe["num_attention_heads"],
+                      intermediate_size=recipe["intermediate_size"], max_position_embeddings=recipe["max_position_embeddings"],
+                      pad_token_id=tokenizer.pad_token_id, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+                      **extra)
+
+
 def build(out: Path, tokenizer_dir: Path, log: Callable[[str], None] = print, recipe: dict = RECIPE) -> dict:
-    from transformers import AutoTokenizer, BertConfig, BertModel
+    from transformers import AutoTokenizer, BertModel
 
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     torch.manual_seed(recipe["seed"])
-    cfg = BertConfig(vocab_size=len(tok), hidden_size=recipe["hidden_size"], num_hidden_layers=recipe["num_hidden_layers"],
-                     num_attention_heads=recipe["num_attention_heads"], intermediate_size=recipe["intermediate_size"],
-                     max_position_embeddings=recipe["max_position_embeddings"], pad_token_id=tok.pad_token_id,
-                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
-    model = BertModel(cfg, add_pooling_layer=False)
+    model = BertModel(bert_config(tok, recipe), add_pooling_layer=False)
     pairs = training_pairs()
     rng = random.Random(recipe["seed"])
     opt = torch.optim.AdamW(model.parameters(), lr=recipe["lr"], weight_decay=0.01)

@@ -33,17 +33,14 @@ def accuracy(model, tokenizer, rows: list[dict], batch_size: int = 128) -> float
 
 
 def build(out: Path, tokenizer_dir: Path, log: Callable[[str], None] = print, recipe: dict = RECIPE) -> dict:
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+    from transformers import AutoTokenizer, BertForSequenceClassification
 
     from course_lib import data
+    from course_lib.models.encoder import bert_config
 
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     torch.manual_seed(recipe["seed"])
-    cfg = BertConfig(vocab_size=len(tok), hidden_size=recipe["hidden_size"], num_hidden_layers=recipe["num_hidden_layers"],
-                     num_attention_heads=recipe["num_attention_heads"], intermediate_size=recipe["intermediate_size"],
-                     max_position_embeddings=recipe["max_position_embeddings"], pad_token_id=tok.pad_token_id,
-                     num_labels=2, id2label=LABELS, label2id={v: k for k, v in LABELS.items()},
-                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    cfg = bert_config(tok, recipe, num_labels=2, id2label=LABELS, label2id={v: k for k, v in LABELS.items()})
     model = BertForSequenceClassification(cfg)
     splits = data.generate("toxicity")
     train = splits["train"]
