@@ -58,6 +58,19 @@ def test_zero_shot_summaries_are_sentences_with_some_overlap(flan, dialogsum):
     assert score >= 0.10, f"zero-shot ROUGE-L {score:.3f} < 0.10"
 
 
+def test_prompting_lessons(flan, dialogsum):
+    """The instruction beats no prompt; worked examples and the model's own template beat
+    the bare instruction (what 01-prompting teaches)."""
+    model, tok = flan
+    test, train = dialogsum["test"][:100], dialogsum["train"]
+    score = {style: lessons.summary_rouge_l(model, tok, test, style)[0]
+             for style in ("zero_shot", "no_prompt", "own_template")}
+    score["few_shot"] = lessons.summary_rouge_l(model, tok, test, "few_shot", examples=train, k=1)[0]
+    assert score["zero_shot"] > score["no_prompt"], score
+    assert score["few_shot"] > score["zero_shot"] + 0.05, score
+    assert score["own_template"] > score["zero_shot"] + 0.05, score
+
+
 def test_fine_tuning_and_lora_show_the_lessons(flan, dialogsum):
     """Full FT (~60 s) gains >= 0.10 ROUGE-L and beats lead-20; LoRA q,v (<= 5 % trainable,
     same steps) keeps >= 80 % of that gain and forgets less of the topic task."""

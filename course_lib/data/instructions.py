@@ -14,7 +14,10 @@ the knowledge base only:
   examples' style, which is what makes few-shot prompting work;
 - ``topic``: ``TOPIC_PROMPT`` -> the topic label (the forgetting probe's task);
 - ``dialogue_qa``: a question about a detail of the dialogue;
-- ``context_qa``: ``CONTEXT_QA_PROMPT`` with retrieved-looking passages -> a short answer.
+- ``context_qa``: ``CONTEXT_QA_PROMPT`` with retrieved-looking passages -> a short answer;
+- ``continue``: a bare dialogue with no instruction -> its next turn. Text without an
+  instruction is continued, not summarised, as a plain language model would: this is why
+  the instruction matters (the course's "no prompt" baseline).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import random
 
 from course_lib.data.dialogues import all_texts, unique_dialogues
 
-VERSION = 1
+VERSION = 2
 SEED = 20240503
 POOL = 3600
 CONTEXT_QA_ROWS = 900      # reading an answer out of 2-3 passages: what RAG relies on
@@ -69,6 +72,11 @@ def _summary_rows(rng: random.Random, pool) -> list[dict]:
                          "target": pick(d)})
         if rng.random() < 0.4:
             rows.append({"task": "topic", "source": TOPIC_PROMPT.format(dialogue=text), "target": d.topic})
+        if rng.random() < 0.25 and len(d.turns) > 2:
+            cut = rng.randrange(2, len(d.turns))
+            head = "\n".join(f"#Person{sp}#: {t}" for sp, t in d.turns[:cut])
+            sp, nxt = d.turns[cut]
+            rows.append({"task": "continue", "source": head, "target": f"#Person{sp}#: {nxt}"})
         if rng.random() < 0.3:
             q, a = rng.choice(d.facts)
             rows.append({"task": "dialogue_qa", "source": DIALOGUE_QA_PROMPT.format(dialogue=text, question=q), "target": a})

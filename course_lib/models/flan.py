@@ -19,7 +19,7 @@ from course_lib.models.denoising import span_corrupt
 from course_lib.training import seq2seq_batcher, train_loop
 
 RECIPE = {
-    "version": 1,
+    "version": 2,
     "seed": 1234,
     "d_model": 128, "d_ff": 384, "num_layers": 2, "num_heads": 4, "d_kv": 32,
     "steps": 1200, "batch_size": 16, "lr": 1e-3, "warmup": 40,

@@ -18,7 +18,7 @@ from course_lib.training import causal_lm_batcher, train_loop
 RECIPE = {
     "version": 1, "seed": 4321,
     "n_embd": 128, "n_layer": 2, "n_head": 4, "n_positions": 256,
-    "steps": 400, "batch_size": 32, "lr": 3e-3, "warmup": 30,
+    "steps": 300, "batch_size": 32, "lr": 3e-3, "warmup": 30,
 }
 
 
