@@ -76,6 +76,34 @@ def runner_args(notebook: str, limits: Limits, skip: set[int], python: str = sys
     return args
 
 
+def check_readable(bundle_dir: Path | None) -> None:
+    """Refuse to grade when the student's unprivileged user could not read a model or data set it needs.
+
+    A file written with mode 0600 (``save_pretrained`` can do that) is readable by the grader
+    (root) and by ``local`` but not inside the sandbox or container, where every submission
+    would then fail the same way and score zero. Checks what the assignment's ``[requires]``
+    names, under the read-only mounts of ``cache_root()``.
+    """
+    if bundle_dir is None or not (Path(bundle_dir) / "assignment.toml").exists():
+        return
+    from autograder.assignment import load_config
+
+    requires = load_config(Path(bundle_dir) / "assignment.toml").requires
+    roots = [cache_root() / "models" / m for m in requires.models] + [cache_root() / "data" / d for d in requires.data]
+    bad = []
+    for root in roots:
+        if not root.exists():
+            continue
+        for p in [root, *root.rglob("*")]:
+            need = 0o005 if p.is_dir() else 0o004
+            if p.stat().st_mode & need != need:
+                bad.append(p)
+    if bad:
+        shown = ", ".join(str(p) for p in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        raise RuntimeError(f"the submission's unprivileged user cannot read {shown}; make them readable "
+                           f"(chmod -R a+rX {' '.join(str(r) for r in roots if r.exists())}) and grade again")
+
+
 class Backend:
     name = "?"
     safe = True
@@ -197,6 +225,7 @@ class SandboxBackend(Backend):
         return True, ""
 
     def prepare(self, bundle_dir: Path | None = None) -> None:
+        check_readable(bundle_dir)
         if _Cgroup.supported():
             _Cgroup.sweep_stale()
 
@@ -210,9 +239,10 @@ class SandboxBackend(Backend):
 
     def launch(self, workdir, limits, skip, slot):
         uid = NOBODY_BASE_UID + slot
-        os.chown(workdir, uid, uid)
-        for f in workdir.iterdir():
-            os.chown(f, uid, uid)
+        # only what the grader made: never follow what the student may have left in the work dir
+        # (a symbolic link to a file of this machine, on a restart)
+        os.chown(workdir, uid, uid, follow_symlinks=False)
+        os.chown(workdir / "submission.ipynb", uid, uid, follow_symlinks=False)
         argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grader",
                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]

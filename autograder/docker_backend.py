@@ -29,12 +29,13 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from autograder.backends import STUDENT_DIR, Backend, Launch, runner_args, runner_env
+from autograder.backends import STUDENT_DIR, Backend, Launch, check_readable, runner_args, runner_env
 from course_lib.paths import cache_root
 
 BASE_IMAGE = "genai-course-base:bookworm"
 IMAGE_REPO = "genai-course-grader"
 UID = 65534
+LABEL = "genai-course-grading"     # on every submission's container
 DEBIAN_PACKAGES = ["ca-certificates", "libssl3", "libffi8", "libsqlite3-0", "libbz2-1.0", "liblzma5", "zlib1g",
                    "libgomp1", "libstdc++6", "libncursesw6", "libreadline8", "libuuid1", "libexpat1"]
 
@@ -94,8 +95,11 @@ class DockerBackend(Backend):
 
     def prepare(self, bundle_dir: Path | None = None, log=print) -> str:
         """Build (or reuse) the grading image: the base plus mount points and a user."""
+        check_readable(bundle_dir)
         if self.image:
             return self.image
+        # containers of a grader that was killed (kill -9 skips `docker rm`): stopped, hours old
+        docker("container", "prune", "-f", "--filter", f"label={LABEL}", "--filter", "until=6h", check=False)
         base = self.base_image or build_base_image(log)
         dirs = sorted({str(a) for p in self.mounts() for a in [p, *p.parents] if a != Path("/")})
         recipe = "\n".join([f"FROM {base}",
@@ -115,13 +119,16 @@ class DockerBackend(Backend):
     def launch(self, workdir, limits, skip, slot):
         image = self.prepare()
         os.chmod(workdir, 0o777)           # the container's uid writes here; the grader reads after
-        for f in workdir.iterdir():
-            os.chmod(f, 0o666)
+        # only the notebook the grader just wrote: chmod follows symbolic links, and on a restart
+        # the work dir holds whatever the student left there (a link to /etc/passwd, say)
+        notebook = workdir / "submission.ipynb"
+        if not notebook.is_symlink():
+            os.chmod(notebook, 0o644)
         name = f"course-grade-{uuid.uuid4().hex[:12]}"
         env = runner_env(STUDENT_DIR)
         code = Path(__file__).resolve().parent.parent
         env["PYTHONPATH"] = str(code)
-        argv = ["docker", "run", "-i", "--name", name, "--network", "none",
+        argv = ["docker", "run", "-i", "--name", name, "--label", LABEL, "--network", "none",
                 "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
                 "--pids-limit", str(limits.pids), "--cpus", str(limits.cpus),
                 "--read-only", "--tmpfs", "/tmp:rw,size=512m,mode=1777",

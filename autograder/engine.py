@@ -146,6 +146,10 @@ class SafeWorkdir:
             for f in target.rglob("*"):
                 if f.is_symlink():
                     raise AssertionError(f"{f.relative_to(self.root)} is a symbolic link; save real files")
+                if not (f.is_file() or f.is_dir()):      # a FIFO would block the grader that opens it
+                    raise AssertionError(f"{f.relative_to(self.root)} is not a regular file")
+        elif not target.is_file():
+            raise AssertionError(f"{rel!r} is not a regular file")
         return target
 
 
@@ -181,6 +185,7 @@ class Grading:
             if time.monotonic() >= self.deadline:
                 self._give_up("timeout", f"the submission used its whole time budget of {self.limits.time_s:g} s")
                 return None
+            self._fresh_notebook()
             launch = self.backend.launch(self.workdir, self.limits, self.skip, self.slot)
             proc = StudentProcess(launch.argv, cwd=launch.cwd, env=launch.env, preexec_fn=launch.preexec_fn,
                                   call_timeout=self._call_timeout(), deadline=self.deadline,
@@ -203,6 +208,16 @@ class Grading:
                 self.skip.add(bad)
                 self.restarts += 1
         return self.proc
+
+    def _fresh_notebook(self) -> None:
+        """(Re)write the submission before each start: a crashed run may have replaced it, with a
+        symbolic link to a file of this machine for example, which the backend would then chown."""
+        nb = self.workdir / "submission.ipynb"
+        if nb.is_dir() and not nb.is_symlink():
+            shutil.rmtree(nb)
+        else:
+            nb.unlink(missing_ok=True)
+        nb.write_bytes(self.notebook)
 
     def _record_cells(self, outcomes: list[dict]) -> None:
         """Keep the cells' outcomes for the student's feedback, but only from runs before any hidden test.
@@ -299,7 +314,6 @@ class Grading:
         tmp = Path(tempfile.mkdtemp(prefix="grade-"))
         self.workdir = tmp / "work"
         self.workdir.mkdir()
-        (self.workdir / "submission.ipynb").write_bytes(self.notebook)
         self.safe = SafeWorkdir(self.workdir)
         results: dict[int, dict] = {}
         # public tests first: a public test's message can show the student's own text (their
@@ -314,7 +328,7 @@ class Grading:
             if self.proc is not None:
                 self._finish(self.proc)
             if self.keep_workdir is not None:
-                shutil.copytree(self.workdir, self.keep_workdir, dirs_exist_ok=True)
+                shutil.copytree(self.workdir, self.keep_workdir, symlinks=True, dirs_exist_ok=True)  # never follow links out
             shutil.rmtree(tmp, ignore_errors=True)
         return self._result([results[i] for i in sorted(results)], time.monotonic() - started)
 

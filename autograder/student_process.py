@@ -8,8 +8,10 @@ failure to the question that caused it and carry on.
 
 from __future__ import annotations
 
+import io
 import math
 import os
+import select
 import selectors
 import signal
 import subprocess
@@ -127,6 +129,28 @@ class StudentProcess:
         data, self._buffer = self._buffer[:n], self._buffer[n:]
         return data
 
+    def _send(self, message: dict, timeout: float | None) -> None:
+        """Write one frame, with a deadline: a process that stops reading (a thread holding the
+        GIL, a stuck C call) would otherwise block the grader forever on a full pipe."""
+        buffer = io.BytesIO()
+        wire.write_frame(buffer, message)
+        view = memoryview(buffer.getvalue())
+        fd = self.proc.stdin.fileno()
+        os.set_blocking(fd, False)
+        end = None if timeout is None else time.monotonic() + timeout
+        poller = select.poll()              # not select.select: no limit on the descriptor's number
+        poller.register(fd, select.POLLOUT)
+        while view:
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError
+            if not poller.poll(None if left is None else max(1, int(left * 1000))):
+                raise TimeoutError
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                continue
+
     def _frame(self, timeout: float | None, limit: int = wire.MAX_FRAME) -> dict:
         import io
         import struct
@@ -178,7 +202,9 @@ class StudentProcess:
             if self.proc.poll() is not None:
                 self._end(*self._why_exited())
             try:
-                wire.write_frame(self.proc.stdin, dict(message, timeout=timeout))
+                self._send(dict(message, timeout=timeout), self._remaining(timeout + 10))
+            except TimeoutError:
+                self._end("timeout", f"the notebook's process stopped reading (nothing taken within {timeout:.0f} s)")
             except (BrokenPipeError, OSError):
                 self._end(*self._why_exited())
             reply = self._frame(self._remaining(timeout + 10))

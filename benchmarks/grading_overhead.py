@@ -14,7 +14,7 @@ tests, restarts and clean-up.
 autograder zip that ``otter assign`` builds from the same master notebook. Its overhead is its
 wall time minus the notebook's run time measured on the ``local`` backend; it includes a
 Python start and otter's imports, which ``course grade`` pays once per class rather than per
-submission (the "wall" column of our backends excludes them for the same reason). Assignments
+submission (our backends' totals exclude them for the same reason). Assignments
 whose hidden tests use ``ref`` have no otter zip (otter cannot carry the reference snapshot).
 """
 
@@ -49,7 +49,9 @@ def otter_zip(name: str, out: Path) -> tuple[Path | None, str]:
     try:
         return write_gradescope(load_assignment(REPO / "assignments" / name), out / "gradescope", run_tests=False), ""
     except GradescopeExportError as e:
-        return None, str(e).split(":")[-1].strip()[:60]
+        if "use `ref`" in str(e):
+            return None, "hidden tests use `ref` (otter's zip has no reference snapshot)"
+        return None, str(e).strip().splitlines()[-1][:70]
 
 
 def grade_runs(bundle, notebook: bytes, backend, runs: int) -> list[tuple[float, float, float]]:
@@ -123,23 +125,23 @@ def main(argv=None) -> int:
                 try:
                     backend = get_backend(backend_name)
                 except RuntimeError as e:
-                    rows.append((name, backend_name, 0, "-", "-", f"unavailable: {e}"[:60], "-"))
+                    rows.append((name, backend_name, 0, "-", "-", f"unavailable: {e}"[:60]))
                     continue
                 print(f"   {backend_name} x{args.runs}", file=sys.stderr)
                 try:
                     runs = grade_runs(bundle, notebook, backend, args.runs)
                 except RuntimeError as e:          # e.g. a model file the sandbox user cannot read
-                    rows.append((name, backend_name, 0, "-", "-", f"not run: {e}"[:70], "-"))
+                    rows.append((name, backend_name, 0, "-", "-", f"not run: {e}"[:70]))
                     continue
                 totals, cells, walls = zip(*runs)
                 if backend_name == "local" or notebook_s is None:
                     notebook_s = statistics.fmean(cells)
                 rows.append((name, backend_name, len(runs), fmt(list(totals)), fmt(list(cells)),
-                             fmt([t - c for t, c, _ in runs]), fmt(list(walls))))
+                             fmt([t - c for t, c, _ in runs])))
             if not args.no_otter:
                 zip_path, why = otter_zip(name, tmp / name)
                 if zip_path is None:
-                    rows.append((name, "otter run", 0, "-", "-", f"n/a: {why}", "-"))
+                    rows.append((name, "otter run", 0, "-", "-", f"n/a: {why}"))
                 else:
                     print(f"   otter run x{args.runs}", file=sys.stderr)
                     work = tmp / f"otter-{name}"
@@ -151,9 +153,9 @@ def main(argv=None) -> int:
                     nb.write_text(json.dumps(data))
                     walls = otter_runs(zip_path, nb, args.runs, work)
                     rows.append((name, "otter run", len(walls), fmt(walls), f"{notebook_s:6.2f} (local)",
-                                 fmt([w - (notebook_s or 0.0) for w in walls]), fmt(walls)))
+                                 fmt([w - (notebook_s or 0.0) for w in walls])))
 
-    header = ("assignment", "backend", "runs", "total s", "notebook s", "overhead s", "wall s")
+    header = ("assignment", "backend", "runs", "total s", "notebook s", "overhead s")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*header))

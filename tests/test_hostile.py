@@ -9,6 +9,14 @@ earns). One class per backend holds them all next to honest students and is grad
 bomb, network, reading or writing the grader's files) run only on ``sandbox`` and ``docker``;
 ``local`` gets the harmless ones.
 
+The attacks: endless loops (in a cell, swallowing the timeout, in a called function, with the
+timer switched off), unbounded memory (in a cell and in a call), a fork bomb, network access,
+reading the hidden tests and reference, writing results / the gradebook / the bundle, patching
+the checker (numpy's asserts, builtins, ``__import__``), objects that claim equality,
+``os._exit`` (first cell, inside a call), 50 MB of output, echoing hidden-test inputs back,
+symbolic links to the grader's files left for a restart, forged protocol frames, breaking the
+runner, and unreadable notebooks.
+
 The toy is released here with an 8 s cell timeout (the attacks that hang would otherwise take
 30 s each); its memory (1024 MB) and process (64) limits are the toy's own.
 """
@@ -20,6 +28,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -33,7 +42,7 @@ from autograder import wire
 from autograder.engine import Bundle, grade_notebook
 from autograder.grade_class import grade_class
 from autograder.gradebook import Gradebook
-from toy_notebooks import REPO, TOY_DIR, TOY_ID
+from toy_notebooks import REPO, TOY_ID
 from toy_submissions import (MEAN_ABS_OK, MUTANT_SCORES, MUTANTS, PARTIAL_SCORE, SECRET_WORDS, SOFTMAX_NAIVE,
                              SOFTMAX_OK, backend_or_fail, mutant, outcomes, partial, release_toy, solution,
                              submission, template)
@@ -54,6 +63,7 @@ class Host:
     db: Path
     port: int
     host_ips: list[str]
+    victims: list[Path] = field(default_factory=list)     # files of the test machine, mode 0600
     grader_pid: int = field(default_factory=os.getpid)
 
 
@@ -139,7 +149,7 @@ if _code:
 
 
 def secret_paths(h: Host) -> list[str]:
-    paths = [str(p) for root in (h.dist, TOY_DIR, REPO / "dist") if root.exists()
+    paths = [str(p) for root in (h.dist, REPO / "assignments", REPO / "dist") if root.exists()
              for p in [root, *sorted(root.rglob("*"))]]
     paths += [str(h.db), str(h.results)]
     # through the grader's own process, if its /proc were visible
@@ -208,6 +218,19 @@ for path, text in {[(str(k), v) for k, v in targets.items()]!r}:
         print('wrote', path)
     except OSError as e:
         print('denied', path, type(e).__name__)
+"""
+    return partial(h.dist, after=[cell])
+
+
+def symlink_escape(h: Host) -> bytes:
+    """Links in the work dir to files of the test machine, then a crash: the grader restarts the
+    notebook in the same work dir, and must not chown/chmod through the links."""
+    cell = f"""\
+import os
+os.symlink({str(h.victims[0])!r}, 'innocent.txt')
+os.remove('submission.ipynb')
+os.symlink({str(h.victims[1])!r}, 'submission.ipynb')
+os._exit(0)
 """
     return partial(h.dist, after=[cell])
 
@@ -315,6 +338,7 @@ CASES = [
     Case("network", network, PARTIAL_SCORE, ("ok",), SAFE),
     Case("read_secrets", read_secrets, PARTIAL_SCORE, ("ok",), SAFE),
     Case("write_results", write_results, PARTIAL_SCORE, ("ok",), SAFE),
+    Case("symlink_escape", symlink_escape, PARTIAL_SCORE, ("crash",)),
     Case("patch_checker", lambda h: partial(h.dist, after=[PATCH_CHECKER]), PARTIAL_SCORE, ("ok",)),
     Case("break_runner", lambda h: partial(h.dist, after=[BREAK_RUNNER]), PARTIAL_SCORE, ("crash",),
          words=("protocol",)),
@@ -435,7 +459,11 @@ def class_runs(dist, server, tmp_path_factory):
         root = tmp_path_factory.mktemp(f"class-{backend_name}")
         subs, results = root / "submissions", root / "results" / TOY_ID
         subs.mkdir()
-        host = Host(dist, results, root / "gradebook.db", server.port, _host_ips())
+        host = Host(dist, results, root / "gradebook.db", server.port, _host_ips(),
+                    [root / "victim-1.txt", root / "victim-2.txt"])
+        for victim in host.victims:
+            victim.write_text("the grader's own file")
+            victim.chmod(0o600)
         for student, data in _honest_notebooks(dist).items():
             (subs / f"{student}.ipynb").write_bytes(data)
         for name in _names(backend_name):
@@ -506,6 +534,11 @@ def test_honest_students_unaffected(class_runs, backend):
     for s, row in run.rows.items():
         assert json.loads(row.result_json) == run.results[s]
     assert run.bundle_after == run.bundle_before, "the autograder bundle was modified"
+    # the grader never changed a file of this machine through a link the student made
+    for victim in run.host.victims:
+        st = victim.stat()
+        assert (st.st_mode & 0o777, st.st_uid, st.st_gid) == (0o600, os.getuid(), os.getgid()), victim
+        assert victim.read_text() == "the grader's own file"
 
 
 @pytest.mark.parametrize("backend", [p for p in BACKEND_PARAMS if p.id != "local"])
@@ -637,3 +670,57 @@ def test_wire_refuses_objects_as_data():
     decoded = wire.decode(json.loads(json.dumps(encoded)), lambda i, meta: ("ref", i))
     assert decoded == [("ref", 1), 42.0]
     assert type(decoded[1]) is float and decoded[1] != 1.0
+
+
+def test_saved_files_are_read_safely(tmp_path):
+    """``student_path`` (tests reading files the notebook saved) refuses links and FIFOs."""
+    from autograder.engine import SafeWorkdir
+
+    work = tmp_path / "work"
+    (work / "model").mkdir(parents=True)
+    (work / "model" / "weights.bin").write_bytes(b"ok")
+    (work / "ok.txt").write_text("ok")
+    (work / "passwd").symlink_to("/etc/passwd")
+    os.mkfifo(work / "pipe")
+    (work / "model2").mkdir()
+    os.mkfifo(work / "model2" / "weights.bin")
+    safe = SafeWorkdir(work)
+    assert safe.path("ok.txt").read_text() == "ok" and safe.path("model").is_dir()
+    for rel, words in [("passwd", "symbolic link"), ("pipe", "not a regular file"),
+                       ("model2", "not a regular file"), ("/etc/passwd", "relative"), ("../x", "relative"),
+                       ("missing.txt", "did not save")]:
+        with pytest.raises(AssertionError, match=words):
+            safe.path(rel)
+
+
+def test_a_process_that_stops_reading_cannot_hang_the_grader(tmp_path):
+    """A big request to a student process that no longer reads its channel (a thread holding the
+    GIL, a stuck C call) must time out, not block the grading thread on a full pipe forever."""
+    import numpy as np
+
+    from autograder.student_process import ProcessEnded, RemoteRef, StudentProcess
+
+    ready = json.dumps({"event": "ready", "seconds": 0.0}).encode()
+    fake_runner = ("import struct, sys, time\n"
+                   f"sys.stdout.buffer.write(struct.pack('>Q', {len(ready)}) + {ready!r})\n"
+                   "sys.stdout.buffer.flush()\n"
+                   "time.sleep(120)\n")
+    proc = StudentProcess([sys.executable, "-c", fake_runner], cwd=str(tmp_path), call_timeout=1,
+                          deadline=time.monotonic() + 60)
+    proc.wait_ready(cell_timeout=5)
+    outcome = {}
+
+    def call():
+        try:
+            proc.call(RemoteRef(proc, {"__ref__": 1}), np.zeros(1_000_000))      # an 8 MB request
+        except ProcessEnded as e:
+            outcome["reason"] = e.reason
+
+    start = time.monotonic()
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(30)
+    hung = worker.is_alive()
+    proc.kill()
+    assert not hung, "the grader blocked writing to a process that does not read"
+    assert outcome == {"reason": "timeout"} and time.monotonic() - start < 20

@@ -121,6 +121,9 @@ def _tokenizer_recipe() -> dict:
 def _publish(tmp: Path, final: Path, card: dict) -> None:
     """Write the card last and rename the folder into place: a crash leaves no half model."""
     atomic_write_text(tmp / CARD, json.dumps(card, indent=2, sort_keys=True))
+    # save_pretrained writes 0600 files; sandboxes and containers read them as another uid
+    for f in [tmp, *tmp.rglob("*")]:
+        f.chmod(0o755 if f.is_dir() else 0o644)
     if final.exists():
         shutil.rmtree(final)
     os.replace(tmp, final)
