@@ -231,15 +231,22 @@ class StudentProcess:
                 self.reported_peak_mb = float(self.request({"op": "exit"}, timeout=5)["peak_rss_mb"])
             except Exception:  # noqa: BLE001 - closing must never raise; kill below
                 pass
-            end = time.monotonic() + 5
-            while time.monotonic() < end and self.rusage is None:
-                # wait4, not Popen.wait: it also returns the child's resource usage (peak memory)
-                pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-                if pid:
-                    self.rusage, self.proc.returncode = usage, os.waitstatus_to_exitcode(status)
-                    break
-                time.sleep(0.02)
+            self._wait_exit(5)
         self.kill()
+
+    def _wait_exit(self, seconds: float) -> None:
+        """Reap the runner if it exits within ``seconds``; wait4, not Popen.wait, because it
+        also returns the child's resource usage (its peak memory)."""
+        end = time.monotonic() + seconds
+        while self.rusage is None and time.monotonic() < end:
+            try:
+                pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid:
+                self.rusage, self.proc.returncode = usage, os.waitstatus_to_exitcode(status)
+                return
+            time.sleep(0.02)
 
     def kill(self) -> None:
         if self.proc.returncode is None:
@@ -265,13 +272,7 @@ class StudentProcess:
         return self.rusage.ru_maxrss / 1024            # Linux reports KiB
 
     def _why_exited(self) -> tuple[str, str]:
-        end = time.monotonic() + 5
-        while self.rusage is None and time.monotonic() < end:
-            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                self.rusage, self.proc.returncode = usage, os.waitstatus_to_exitcode(status)
-                break
-            time.sleep(0.02)
+        self._wait_exit(5)
         self.kill()
         code = self.proc.returncode
         if self.classify_exit:
