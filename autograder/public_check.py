@@ -56,12 +56,20 @@ def notebook_directory(folder: Path):
 
 
 def _failure_line(message: str) -> str:
-    """The failing line and its exception, from otter's doctest report."""
-    lines = [l.strip() for l in message.split("\n") if l.strip()]
-    if not lines:
-        return "failed"
-    example = next((lines[i + 1] for i, l in enumerate(lines[:-1]) if l == "Failed example:"), None)
-    return f"`{example}` raised {lines[-1]}" if example else lines[-1]
+    """The first failing line and *its own* exception, from otter's doctest report.
+
+    Otter's doctest runner goes on after a failure, so the report can hold several failed
+    examples; each one's exception is the last line of its own block.
+    """
+    blocks = message.split("Failed example:")
+    if len(blocks) < 2:
+        lines = [l.strip() for l in message.split("\n") if l.strip()]
+        return lines[-1] if lines else "failed"
+    block = blocks[1].split("\n****")[0]          # up to the next example's separator
+    lines = [l.strip() for l in block.split("\n") if l.strip()]
+    if len(lines) < 2:
+        return f"`{lines[0]}` failed" if lines else "failed"
+    return f"`{lines[0]}` raised {lines[-1]}"
 
 
 def run_public_tests(name: str, test_file: Path, namespace: dict, points=None) -> QuestionCheck:

@@ -281,3 +281,13 @@ def test_read_submissions_rejects_other_assignments(student, tmp_path):
     submit(other, "zoe", folder)
     (sub,) = read_submissions(folder, assignment=TOY_ID)
     assert "submission for '01-prompting', not '00-toy'" in sub.error
+
+
+def test_failure_line_pairs_each_failing_line_with_its_own_error():
+    from autograder.public_check import _failure_line
+
+    report = ("*" * 70 + "\nLine 2, in q4 0\nFailed example:\n    assert a(), 'first'\nException raised:\n"
+              "    Traceback (most recent call last):\n    AssertionError: first\n" + "*" * 70 +
+              "\nLine 3, in q4 0\nFailed example:\n    assert b(), 'second'\nException raised:\n"
+              "    AssertionError: second\n")
+    assert _failure_line(report) == "`assert a(), 'first'` raised AssertionError: first"
