@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# the venv's tools (alembic for nbgrader, course, otter) on PATH, as after `source .venv/bin/activate`
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export HF_EVALUATE_OFFLINE := 1
