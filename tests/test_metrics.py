@@ -22,14 +22,8 @@ WORDS = (
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny models run much faster single-threaded on a shared, busy CPU; restore afterwards."""
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+def _single_thread(one_torch_thread):
+    """Tiny models run much faster single-threaded (see conftest)."""
 
 
 def random_sentence(rng: random.Random, low: int = 0, high: int = 14) -> str:
