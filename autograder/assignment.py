@@ -766,6 +766,9 @@ class _Parser:
             raise self.error(cell, "a public test uses `ref`; public tests run in the student's kernel, "
                              "where the reference solution does not exist",
                              "Make it hidden (`hidden: true` in its TEST CONFIG) or compare with a literal")
+        if not hidden and _uses_name(tree, "feedback"):
+            raise self.error(cell, "a public test uses `feedback`; public tests also run in the student's kernel, "
+                             "where there is no report to write to", "Make it hidden (`hidden: true` in its TEST CONFIG)")
         return Test(
             name=f"{question} - {n}", question=question, code=code, hidden=hidden,
             points=points, success_message=config.get("success_message"),

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.backends import Backend, Limits
+from autograder.feedback import Feedback
 from autograder.student_process import ProcessEnded, StudentError, StudentProcess
 
 MAX_RESTARTS = 2
@@ -174,6 +175,7 @@ class Grading:
         self.events: list[tuple[str, str]] = []         # (reason, detail) of every incident
         self.cells: dict[int, dict] = {}
         self.peak_mb = 0.0
+        self.feedback = Feedback()                      # what tests chose to show the student
         self.deadline = 0.0
         self.hidden_started = False     # from then on nothing the student's process says is shown
 
@@ -266,7 +268,7 @@ class Grading:
 
         provided = {**self.bundle.test_imports, "__name__": "__grading__", "ref": self.reference,
                     "student_path": self.safe.path, "assert_close": testing.assert_close,
-                    "assert_equal": testing.assert_equal}
+                    "assert_equal": testing.assert_equal, "feedback": self.feedback}
         env = StudentGlobals(self._current, provided)
         status, message = "passed", test.get("success_message") or ""
         start = time.monotonic()
@@ -360,7 +362,7 @@ class Grading:
             "exit_reason": reason, "exit_detail": detail, "questions": questions,
             "cells": [self.cells[i] for i in sorted(self.cells)],
             "runtime_s": round(seconds, 3), "peak_memory_mb": round(self.peak_mb, 1) if self.peak_mb else None,
-            "restarts": self.restarts, "backend": self.backend.name,
+            "restarts": self.restarts, "backend": self.backend.name, "artifacts": self.feedback.artifacts(),
             "notebook_sha256": hashlib.sha256(self.notebook).hexdigest(), "graded_at": _now(),
         }
 

@@ -10,8 +10,9 @@ point ``CourseDirectory.root`` at it) and ``<out>/nbgrader_config.py``. Mapping:
   ``<q>-tests``, points = the question's points), public tests first, hidden tests between
   ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``. nbgrader grades a test cell all or
   nothing, so partial credit within a question is lost;
-* hidden tests that use ``ref`` get a preamble that loads the reference replay from the
-  autograder bundle of the same release;
+* hidden tests get what ``course grade`` provides them (``assert_close``, ``student_path``,
+  a ``feedback`` that nbgrader does not show), and those that use ``ref`` a preamble that
+  loads the reference replay from the autograder bundle of the same release;
 * manual questions: the written (or code) answer cell is an nbgrader manually graded cell;
 * Markdown cells are locked; PROMPT cells are dropped (nbgrader shows its own stub).
 """
@@ -39,6 +40,14 @@ NBGRADER_BEGIN, NBGRADER_END = "### BEGIN SOLUTION", "### END SOLUTION"
 REF_PREAMBLE = (
     "from autograder.reference import ReplayReference\n"
     "ref = ReplayReference.load({path!r})"
+)
+# what `course grade` gives every hidden test; under nbgrader the tests run in the student's
+# kernel, whose working folder is the student's folder
+GRADING_PREAMBLE = (
+    "from pathlib import Path as student_path\n"
+    "from autograder.feedback import Feedback\n"
+    "from course_lib.testing import assert_close, assert_equal\n"
+    "feedback = Feedback()"
 )
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -108,7 +117,7 @@ def test_cell_source(q: Question, reference_dir: Path) -> str:
         parts.append(f"# {t.name}\n{t.code}")
     hidden = q.hidden_tests
     if hidden:
-        body = []
+        body = [GRADING_PREAMBLE]
         if any(t.uses_ref for t in hidden):
             body.append(REF_PREAMBLE.format(path=str(Path(reference_dir).resolve())))
         body += [f"# {t.name}\n{t.code}" for t in hidden]

@@ -60,6 +60,10 @@ def test_scores_on_backend(graded, backend):
         assert all(c["status"] == "ok" for c in r["cells"]), (name, r["cells"])
         # peak memory is measured on every backend (docker: reported by the runner itself)
         assert r["peak_memory_mb"] is not None and 5 < r["peak_memory_mb"] < 1024, (name, r["peak_memory_mb"])
+    # what the q1 hidden test shows through `feedback` (the template's mean_abs raises before it)
+    assert results["solution"]["artifacts"]["metrics"] == [
+        {"name": "mean_abs([-3, 1, 2])", "student": 2.0, "reference": 2.0, "threshold": None}]
+    assert results["template"]["artifacts"] is None
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

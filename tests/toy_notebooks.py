@@ -119,6 +119,8 @@ MALFORMED = [
               4, "looks like a hidden test"),
     Malformed("public test uses ref", _set(10, "assert mean_abs([1, -1]) == ref.mean_abs([1, -1])"), 10,
               "public test uses `ref`"),
+    Malformed("public test uses feedback", _set(10, 'feedback.metric("x", 1.0)\nassert True'), 10,
+              "public test uses `feedback`"),
     Malformed("bad question yaml", _set(4, "# BEGIN QUESTION\nname: [q1\npoints: 2"), 4, "not valid YAML"),
     Malformed("bad test yaml",
               _set(10, '""" # BEGIN TEST CONFIG\nhidden: [true\n""" # END TEST CONFIG\nassert True'), 10,
