@@ -1,0 +1,87 @@
+"""``assignments/04-rlhf``: the lab's reference effects hold, and its tests prove themselves.
+
+One release into a temporary folder (it runs the solution once and records the reference);
+the reference effects are read from what the release recorded (``reference.json``), then
+``validate`` runs the solution three times, the student template and every mutant through the
+local backend. Needs tiny-gpt and tiny-toxicity (``course models build``); a few minutes on
+two cores.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder import wire
+from autograder.backends import LocalBackend
+from autograder.release import release
+from autograder.validate import table, validate
+
+REPO = Path(__file__).resolve().parent.parent
+RLHF_ID = "04-rlhf"
+RLHF_DIR = REPO / "assignments" / RLHF_ID
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rlhf")]
+
+
+@pytest.fixture(autouse=True)
+def _offline_single_thread(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    from course_lib.models import zoo
+
+    for name in ("tiny-gpt", "tiny-toxicity"):
+        if not (zoo.path(name) / zoo.CARD).exists():
+            pytest.skip(f"{name} is not built: run `course models build`")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("OMP_NUM_THREADS", "1")
+        return release(RLHF_DIR, tmp_path_factory.mktemp("dist")).folder
+
+
+def _snapshot(folder: Path, key: str):
+    """A value the release's solution run recorded with ``ref.snapshot(key, ...)``."""
+    entries = json.loads((folder / "autograder" / "reference.json").read_text())["entries"]
+    return wire.decode(entries["snapshot:" + key])
+
+
+def test_reference_effects(released):
+    """The lesson's claims, as measured on the reference solution at release."""
+    from course_lib import rlhf
+    from course_lib.models import zoo
+
+    accuracy = _snapshot(released, "q1: pairwise accuracy of reward_model on 64 held-out pairs")
+    assert accuracy >= 0.95, f"the reward model ranks only {accuracy:.3f} of held-out pairs right"
+
+    toxicity = _snapshot(released, "q3: toxicity of rl_policy on held-out prompts")
+    kl = _snapshot(released, "q3: KL of rl_policy")
+    base, tok = zoo.load("tiny-gpt")
+    base_toxicity = rlhf.evaluate_policy(base, None, tok)["toxicity"]
+    assert base_toxicity >= 0.4, f"tiny-gpt's sampled replies are not toxic enough to fix ({base_toxicity:.3f})"
+    # the issue's acceptance: >= 30 % relative drop with the KL under the stated bound; ask for a margin
+    assert toxicity <= 0.6 * base_toxicity, f"RL lowers toxicity only from {base_toxicity:.3f} to {toxicity:.3f}"
+    assert 0.0 < kl <= 6.0, f"KL to the reference {kl:.2f} nats per reply (the stated bound is 8)"
+
+    margin = _snapshot(released, "q4: implicit reward margin of dpo_policy on 64 held-out pairs")
+    assert margin >= 1.5, f"DPO raises the chosen-over-rejected log-ratio by only {margin:.2f}"
+
+
+def test_rlhf_validates(released):
+    checks = validate(RLHF_DIR, released, LocalBackend(), workers=2, log=lambda *_: None)
+    report = table(checks)
+    print(report)
+    assert all(c.ok for c in checks), report
+    kinds = [c.kind for c in checks]
+    assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1
+    mutants = {c.name: c.lost for c in checks if c.kind == "mutant"}
+    assert len(mutants) >= 6, report
+    # every autograded question is the target of at least one mutant
+    assert {q for lost in mutants.values() for q in lost} == {"q1", "q2", "q3", "q4"}, report
+    solution = next(c for c in checks if c.kind == "solution")
+    assert solution.score == 28, report
