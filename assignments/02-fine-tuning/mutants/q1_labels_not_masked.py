@@ -1,6 +1,6 @@
 """tokenize keeps the pad id in the labels instead of -100: the model is also trained to predict padding.
 
-loses: q1, q2, q5
+loses: q1, q2
 """
 
 
