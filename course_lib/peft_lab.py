@@ -10,10 +10,16 @@ functions in the grading process on the folders a notebook saved.
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 EVAL_N = 50
 MODEL = "tiny-flan"
+# The grading process runs several submissions' tests in threads; transformers' lazy imports
+# and from_pretrained are not thread-safe (a concurrent load can fail with "module
+# 'transformers' has no attribute ..." or come back with untied embeddings), so every load
+# here holds this lock.
+LOAD_LOCK = threading.RLock()
 
 
 @functools.lru_cache(maxsize=None)
@@ -70,13 +76,34 @@ def load_base():
     """A fresh tiny-flan (model, tokenizer) from the zoo, in eval mode."""
     from course_lib.models import zoo
 
-    model, tokenizer = zoo.load(MODEL)
+    with LOAD_LOCK:
+        model, tokenizer = zoo.load(MODEL)
     return model.eval(), tokenizer
 
 
 def load_adapter(folder):
     """A saved peft adapter (LoRA, prompt tuning ...) on a fresh tiny-flan: (PeftModel, tokenizer)."""
-    from peft import PeftModel
+    with LOAD_LOCK:
+        from peft import PeftModel
 
-    base, tokenizer = load_base()
-    return PeftModel.from_pretrained(base, str(folder)).eval(), tokenizer
+        base, tokenizer = load_base()
+        return PeftModel.from_pretrained(base, str(folder)).eval(), tokenizer
+
+
+def load_full(folder):
+    """A fully fine-tuned tiny-flan saved with ``save_pretrained``: (model, tokenizer)."""
+    with LOAD_LOCK:
+        from transformers import T5ForConditionalGeneration
+
+        _, tokenizer = load_base()
+        return T5ForConditionalGeneration.from_pretrained(str(folder)).eval(), tokenizer
+
+
+def peft_trainable(r: int, target_modules: list[str], lora_alpha: int = 16) -> tuple[int, int]:
+    """peft's own ``get_nb_trainable_parameters()`` for LoRA on a fresh tiny-flan: (trainable, all)."""
+    with LOAD_LOCK:
+        from peft import LoraConfig, get_peft_model
+
+        base, _ = load_base()
+        model = get_peft_model(base, LoraConfig(r=r, lora_alpha=lora_alpha, target_modules=list(target_modules)))
+        return model.get_nb_trainable_parameters()
