@@ -77,7 +77,11 @@ def runner_args(notebook: str, limits: Limits, skip: set[int], python: str = sys
 
 
 def check_readable(bundle_dir: Path | None) -> None:
-    """Refuse to grade when the student's unprivileged user could not read a model or data set it needs.
+    """Write the data sets the assignment needs, then refuse to grade if a model is missing or
+    the student's unprivileged user could not read a model or data set it needs.
+
+    The sandbox and the container see the cache read-only, so a data set that is not written
+    before grading could never be generated inside them.
 
     A file written with mode 0600 (``save_pretrained`` can do that) is readable by the grader
     (root) and by ``local`` but not inside the sandbox or container, where every submission
@@ -88,12 +92,17 @@ def check_readable(bundle_dir: Path | None) -> None:
         return
     from autograder.assignment import load_config
 
+    from course_lib import data
+    from course_lib.models import zoo
+
     requires = load_config(Path(bundle_dir) / "assignment.toml").requires
-    roots = [cache_root() / "models" / m for m in requires.models] + [cache_root() / "data" / d for d in requires.data]
+    missing = [m for m in requires.models if not (zoo.path(m) / zoo.CARD).exists()]
+    if missing:
+        raise RuntimeError(f"{Path(bundle_dir) / 'assignment.toml'} needs {', '.join(missing)}, which is not "
+                           f"built under {cache_root() / 'models'}: run `course models build`")
+    roots = [zoo.path(m) for m in requires.models] + [data.materialize(d) for d in requires.data]
     bad = []
     for root in roots:
-        if not root.exists():
-            continue
         for p in [root, *root.rglob("*")]:
             need = 0o005 if p.is_dir() else 0o004
             if p.stat().st_mode & need != need:

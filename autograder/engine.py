@@ -18,7 +18,9 @@ import builtins
 import functools
 import hashlib
 import json
+import os
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -33,6 +35,16 @@ from autograder.student_process import ProcessEnded, StudentError, StudentProces
 MAX_RESTARTS = 2
 GENERIC_HIDDEN_FAILURE = "A hidden test failed."
 SEVERITY = {"ok": 0, "timeout": 1, "crash": 2, "out-of-memory": 3, "invalid": 4}
+
+
+def _one_torch_thread() -> None:
+    """Tests run with one intra-op thread, as the student's process does: the same numbers at
+    release and at every regrade, and graders in threads of one process do not oversubscribe."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        os.environ["OMP_NUM_THREADS"] = "1"     # read when a test first imports torch
+    elif torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
 
 
 @dataclass
@@ -311,6 +323,7 @@ class Grading:
 
     # -- the run ---------------------------------------------------------------------------
     def run(self) -> dict:
+        _one_torch_thread()
         started = time.monotonic()
         self.deadline = started + self.limits.time_s
         tmp = Path(tempfile.mkdtemp(prefix="grade-"))

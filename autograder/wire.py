@@ -45,9 +45,10 @@ class Ref:
 def _encode_array(arr: np.ndarray, is_torch: bool) -> dict:
     if arr.dtype.name not in SAFE_DTYPES:
         raise TypeError(f"arrays of dtype {arr.dtype} cannot cross the grading boundary")
+    shape = list(arr.shape)     # ascontiguousarray makes a 0-d array 1-d: keep the real shape
     arr = np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False)
     return {"__nd__": base64.b64encode(arr.tobytes()).decode("ascii"), "dtype": arr.dtype.name,
-            "shape": list(arr.shape), "torch": is_torch}
+            "shape": shape, "torch": is_torch}
 
 
 def encode(value: Any, make_ref=None) -> Any:

@@ -31,6 +31,8 @@ def test_arrays_and_tensors_keep_dtype_shape_and_kind():
     assert isinstance(a, np.ndarray) and a.dtype == np.int16 and (a == arr).all()
     assert isinstance(t, torch.Tensor) and t.dtype == torch.float32 and torch.equal(t, ten)
     assert roundtrip(torch.ones(2, dtype=torch.bfloat16)).dtype == torch.float32
+    # a loss is a 0-d tensor: it must not come back as shape (1,)
+    assert roundtrip(torch.tensor(0.25)).shape == () and roundtrip(np.float32(2.0) * np.ones(())).shape == ()
 
 
 def test_object_arrays_are_refused_both_ways():

@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,8 +213,20 @@ def card(name: str) -> dict:
     return c
 
 
+# transformers' lazy imports and from_pretrained are not thread-safe: `course validate` and
+# `course grade -j N` grade in threads of one process, and hidden tests load models there (two
+# concurrent loads failed with "module 'transformers' has no attribute ..." or came back with
+# untied embeddings). Every load in the grading process holds this lock.
+LOAD_LOCK = threading.RLock()
+
+
 def load(name: str, device: str = "cpu"):
     """``(model, tokenizer)`` for a zoo name, or a hub id / folder path, via ``from_pretrained``."""
+    with LOAD_LOCK:
+        return _load(name, device)
+
+
+def _load(name: str, device: str):
     import transformers
 
     if name in ZOO:
