@@ -86,8 +86,9 @@ def load_saved(folder: str | Path):
         raise AssertionError(f"{folder.name} holds {size_mb:.0f} MB; a fine-tuned tiny-flan is about 6 MB")
     if not (folder / "model.safetensors").is_file():
         raise AssertionError(f"{folder.name} has no model.safetensors: save with model.save_pretrained(...)")
-    model = T5ForConditionalGeneration.from_pretrained(str(folder), use_safetensors=True).eval()
-    tokenizer = AutoTokenizer.from_pretrained(str(zoo.path("tiny-flan")))
+    with zoo.LOAD_LOCK:     # graders in threads of one process: loading is not thread-safe
+        model = T5ForConditionalGeneration.from_pretrained(str(folder), use_safetensors=True).eval()
+        tokenizer = AutoTokenizer.from_pretrained(str(zoo.path("tiny-flan")))
     return model, tokenizer
 
 

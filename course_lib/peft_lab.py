@@ -10,16 +10,15 @@ functions in the grading process on the folders a notebook saved.
 from __future__ import annotations
 
 import functools
-import threading
 from pathlib import Path
+
+from course_lib.models.zoo import LOAD_LOCK as zoo_lock
 
 EVAL_N = 50
 MODEL = "tiny-flan"
-# The grading process runs several submissions' tests in threads; transformers' lazy imports
-# and from_pretrained are not thread-safe (a concurrent load can fail with "module
-# 'transformers' has no attribute ..." or come back with untied embeddings), so every load
-# here holds this lock.
-LOAD_LOCK = threading.RLock()
+# The grading process runs several submissions' tests in threads, and loading is not
+# thread-safe: every load here holds the zoo's lock (see course_lib.models.zoo).
+LOAD_LOCK = zoo_lock
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,7 +81,14 @@ def load_base():
 
 
 def load_adapter(folder):
-    """A saved peft adapter (LoRA, prompt tuning ...) on a fresh tiny-flan: (PeftModel, tokenizer)."""
+    """A saved peft adapter (LoRA, prompt tuning ...) on a fresh tiny-flan: (PeftModel, tokenizer).
+
+    Safetensors only: peft falls back to ``torch.load`` for an ``adapter_model.bin``, and a
+    student's pickle has no business in the grading process.
+    """
+    if not (Path(folder) / "adapter_model.safetensors").is_file():
+        raise FileNotFoundError(f"{folder}: no adapter_model.safetensors (save with save_pretrained, "
+                                "which writes safetensors by default)")
     with LOAD_LOCK:
         from peft import PeftModel
 
@@ -96,7 +102,7 @@ def load_full(folder):
         from transformers import T5ForConditionalGeneration
 
         _, tokenizer = load_base()
-        return T5ForConditionalGeneration.from_pretrained(str(folder)).eval(), tokenizer
+        return T5ForConditionalGeneration.from_pretrained(str(folder), use_safetensors=True).eval(), tokenizer
 
 
 def peft_trainable(r: int, target_modules: list[str], lora_alpha: int = 16) -> tuple[int, int]:
