@@ -177,8 +177,9 @@ def override_cmd(assignment, student, question, points, reason, author, db):
 @click.option("--backend", type=click.Choice(["docker", "sandbox", "local"]), default="local", show_default=True,
               help="Where the solution, template and mutants run (they are staff code).")
 @click.option("--workers", "-j", type=int, default=2, show_default=True)
+@click.option("--quick", is_flag=True, help="One mutant per question (what CI runs), not every mutant.")
 @dist_option
-def validate_cmd(assignments, all_, backend, workers, dist):
+def validate_cmd(assignments, all_, backend, workers, dist, quick):
     """Prove an assignment's tests: solution full marks, template zero, mutants caught, reruns identical.
 
     Releases the assignment first. Writes dist/<id>/validation.json; exits 1 on any failure.
@@ -194,7 +195,7 @@ def validate_cmd(assignments, all_, backend, workers, dist):
         click.echo(f"== {name}")
         try:
             out = release(folder, _dist(dist))
-            checks = validate(folder, out.folder, be, workers=workers)
+            checks = validate(folder, out.folder, be, workers=workers, quick=quick)
         except (MutantError, Exception) as e:  # noqa: BLE001 - report and move on to the next assignment
             click.secho(f"{name}: {e}", fg="red", err=True)
             failed = True
