@@ -88,7 +88,7 @@ assignment.toml
 
     [requires]
     models = ["tiny-t5"]                       # course_lib model zoo names
-    data = ["dialogsum-tiny"]
+    data = ["dialogsum"]
 
 Every malformed input raises :class:`AssignmentFormatError`, whose message names the file,
 the cell (1-based, with its first line) and what to do.

@@ -112,14 +112,15 @@ def test_sampled_tokens_equal_generate():
 
 
 def test_prompting_validates(released):
-    checks = validate(PROMPTING_DIR, released, LocalBackend(), workers=2, log=lambda *_: None)
+    # one mutant per question (CI time): `course validate 01-prompting` runs all 13
+    checks = validate(PROMPTING_DIR, released, LocalBackend(), workers=2, log=lambda *_: None, quick=True)
     report = table(checks)
     print(report)
     assert all(c.ok for c in checks), report
     kinds = [c.kind for c in checks]
     assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1
     mutants = {c.name: c.lost for c in checks if c.kind == "mutant"}
-    assert len(mutants) >= 6, report
+    assert len(list((PROMPTING_DIR / "mutants").glob("*.py"))) >= 6, "the lab needs at least 6 mutants"
     # every autograded question is the target of at least one mutant
     assert {q for lost in mutants.values() for q in lost} == AUTOGRADED, report
     solution = next(c for c in checks if c.kind == "solution")
