@@ -4,43 +4,26 @@ One release into a temporary folder (it runs the solution once and records the r
 then: the reference snapshot shows what the lab teaches (LoRA keeps >= 80 % of full
 fine-tuning's ROUGE-L gain with <= 5 % of the parameters trainable, its adapter is >= 10x
 smaller on disk, and it forgets the topic task less than full fine-tuning), and ``validate``
-with the local backend passes every check (full marks, zero, every mutant caught, three
+with the local backend passes every check (full marks, zero, one mutant per question caught (`tests/lab_checks.py`), three
 identical reruns). Needs tiny-flan (``course models build``); several minutes on two cores.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from autograder.backends import LocalBackend
 from autograder.reference import ReplayReference
-from autograder.release import release
-from autograder.validate import table, validate
+from tests.lab_checks import assert_lab_validates, release_lab
 
-REPO = Path(__file__).resolve().parent.parent
 PEFT_ID = "03-peft"
-PEFT_DIR = REPO / "assignments" / PEFT_ID
 QUESTIONS = {"q1", "q2", "q3", "q4", "q5"}       # the autograded ones (q6 is manual)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("peft")]
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-
-
 @pytest.fixture(scope="module")
-def released(tmp_path_factory, one_torch_thread):
-    from course_lib.models import zoo
-
-    if not (zoo.path("tiny-flan") / zoo.CARD).exists():
-        pytest.skip("tiny-flan is not built: run `course models build`")
-    # one_torch_thread: the release's and validate's tests evaluate models in this process
-    return release(PEFT_DIR, tmp_path_factory.mktemp("dist")).folder
+def released(tmp_path_factory):
+    return release_lab(PEFT_ID, tmp_path_factory, models=("tiny-flan",))
 
 
 def test_reference_shows_the_lessons(released):
@@ -71,15 +54,4 @@ def test_reference_shows_the_lessons(released):
 
 
 def test_peft_validates(released):
-    # one mutant per question (each mutant run retrains): `course validate ID` runs them all
-    checks = validate(PEFT_DIR, released, LocalBackend(), workers=2, log=lambda *_: None, quick=True)
-    report = table(checks)
-    assert all(c.ok for c in checks), report
-    kinds = [c.kind for c in checks]
-    assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1, report
-    mutants = {c.name: c.lost for c in checks if c.kind == "mutant"}
-    assert len(list((PEFT_DIR / "mutants").glob("*.py"))) >= 6, "the lab needs at least 6 mutants"
-    # every autograded question is the target of at least one mutant
-    assert {q for lost in mutants.values() for q in lost} == QUESTIONS, report
-    solution = next(c for c in checks if c.kind == "solution")
-    assert solution.score == 20, report
+    assert_lab_validates(PEFT_ID, released, QUESTIONS, full_marks=20)

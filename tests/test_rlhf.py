@@ -2,7 +2,7 @@
 
 One release into a temporary folder (it runs the solution once and records the reference);
 the reference effects are read from what the release recorded (``reference.json``), then
-``validate`` runs the solution three times, the student template and every mutant through the
+``validate`` runs the solution three times, the student template and one mutant per question through the
 local backend. Needs tiny-gpt and tiny-toxicity (``course models build``); a few minutes on
 two cores.
 """
@@ -15,36 +15,16 @@ from pathlib import Path
 import pytest
 
 from autograder import wire
-from autograder.backends import LocalBackend
-from autograder.release import release
-from autograder.validate import table, validate
+from tests.lab_checks import assert_lab_validates, release_lab
 
-REPO = Path(__file__).resolve().parent.parent
 RLHF_ID = "04-rlhf"
-RLHF_DIR = REPO / "assignments" / RLHF_ID
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rlhf")]
 
 
-@pytest.fixture(autouse=True)
-def _offline_single_thread(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-
-
 @pytest.fixture(scope="module")
-def released(tmp_path_factory, one_torch_thread):
-    # one_torch_thread: the release's and validate's hidden tests evaluate models in this process,
-    # as the grader does, single-threaded
-    from course_lib.models import zoo
-
-    for name in ("tiny-gpt", "tiny-toxicity"):
-        if not (zoo.path(name) / zoo.CARD).exists():
-            pytest.skip(f"{name} is not built: run `course models build`")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        mp.setenv("OMP_NUM_THREADS", "1")
-        return release(RLHF_DIR, tmp_path_factory.mktemp("dist")).folder
+def released(tmp_path_factory):
+    return release_lab(RLHF_ID, tmp_path_factory, models=("tiny-gpt", "tiny-toxicity"))
 
 
 def _snapshot(folder: Path, key: str):
@@ -75,16 +55,4 @@ def test_reference_effects(released):
 
 
 def test_rlhf_validates(released):
-    # one mutant per question (each mutant run retrains): `course validate ID` runs them all
-    checks = validate(RLHF_DIR, released, LocalBackend(), workers=2, log=lambda *_: None, quick=True)
-    report = table(checks)
-    print(report)
-    assert all(c.ok for c in checks), report
-    kinds = [c.kind for c in checks]
-    assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1
-    mutants = {c.name: c.lost for c in checks if c.kind == "mutant"}
-    assert len(list((RLHF_DIR / "mutants").glob("*.py"))) >= 6, "the lab needs at least 6 mutants"
-    # every autograded question is the target of at least one mutant
-    assert {q for lost in mutants.values() for q in lost} == {"q1", "q2", "q3", "q4"}, report
-    solution = next(c for c in checks if c.kind == "solution")
-    assert solution.score == 28, report
+    assert_lab_validates(RLHF_ID, released, {"q1", "q2", "q3", "q4"}, full_marks=28)

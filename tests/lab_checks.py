@@ -1,0 +1,47 @@
+"""What every lab's test does: release once, then prove the tests with ``validate --quick``.
+
+Shared by ``tests/test_<lab>.py``. Releasing runs the solution once through the grading engine
+and records the reference; validating grades the solution three times, the untouched student
+notebook and one mutant per question (each mutant run retrains the lab's models, so CI leaves
+the rest to ``course validate ID``), with the local backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.backends import LocalBackend
+from autograder.release import release
+from autograder.validate import table, validate
+
+REPO = Path(__file__).resolve().parent.parent
+MIN_MUTANTS = 6
+
+
+def release_lab(lab_id: str, tmp_path_factory, models: tuple[str, ...]) -> Path:
+    """``dist/<lab_id>`` released into a temporary folder; skips when the zoo lacks a model."""
+    from course_lib.models import zoo
+
+    for name in models:
+        if not (zoo.path(name) / zoo.CARD).exists():
+            pytest.skip(f"{name} is not built: run `course models build`")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("OMP_NUM_THREADS", "1")
+        return release(REPO / "assignments" / lab_id, tmp_path_factory.mktemp(lab_id) / "dist").folder
+
+
+def assert_lab_validates(lab_id: str, released: Path, autograded: set[str], full_marks: float) -> None:
+    lab = REPO / "assignments" / lab_id
+    assert len(list((lab / "mutants").glob("*.py"))) >= MIN_MUTANTS, f"{lab_id} needs at least {MIN_MUTANTS} mutants"
+    checks = validate(lab, released, LocalBackend(), workers=2, log=lambda *_: None, quick=True)
+    report = table(checks)
+    print(report)
+    assert all(c.ok for c in checks), report
+    kinds = [c.kind for c in checks]
+    assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1, report
+    # every autograded question is the target of at least one mutant
+    assert {q for c in checks if c.kind == "mutant" for q in c.lost} == autograded, report
+    assert next(c for c in checks if c.kind == "solution").score == full_marks, report
