@@ -54,8 +54,8 @@ def otter_zip(name: str, out: Path) -> tuple[Path | None, str]:
         return None, str(e).strip().splitlines()[-1][:70]
 
 
-def grade_runs(bundle, notebook: bytes, backend, runs: int) -> list[tuple[float, float, float]]:
-    """(runtime_s, notebook seconds, wall seconds around grade_notebook) per timed run."""
+def grade_runs(bundle, notebook: bytes, backend, runs: int) -> list[tuple[float, float, float, float]]:
+    """(runtime_s, notebook seconds, wall seconds around grade_notebook, tests' seconds) per timed run."""
     from autograder.engine import grade_notebook
     from autograder.reference import ReplayReference
 
@@ -70,8 +70,9 @@ def grade_runs(bundle, notebook: bytes, backend, runs: int) -> list[tuple[float,
             raise SystemExit(f"{bundle.assignment_id} on {backend.name}: the solution scored "
                              f"{result['score']}/{result['max_score']} ({result['exit_reason']}: {result['exit_detail']})")
         cells = sum(c["seconds"] or 0.0 for c in result["cells"])
+        tests = sum(t["seconds"] or 0.0 for q in result["questions"].values() for t in q["tests"])
         if i:                                     # run 0 is the warm-up
-            out.append((result["runtime_s"], cells, wall))
+            out.append((result["runtime_s"], cells, wall, tests))
     return out
 
 
@@ -125,23 +126,23 @@ def main(argv=None) -> int:
                 try:
                     backend = get_backend(backend_name)
                 except RuntimeError as e:
-                    rows.append((name, backend_name, 0, "-", "-", f"unavailable: {e}"[:60]))
+                    rows.append((name, backend_name, 0, "-", "-", f"unavailable: {e}"[:60], "-"))
                     continue
                 print(f"   {backend_name} x{args.runs}", file=sys.stderr)
                 try:
                     runs = grade_runs(bundle, notebook, backend, args.runs)
                 except RuntimeError as e:          # e.g. a model file the sandbox user cannot read
-                    rows.append((name, backend_name, 0, "-", "-", f"not run: {e}"[:70]))
+                    rows.append((name, backend_name, 0, "-", "-", f"not run: {e}"[:70], "-"))
                     continue
-                totals, cells, walls = zip(*runs)
+                totals, cells, walls, _ = zip(*runs)
                 if backend_name == "local" or notebook_s is None:
                     notebook_s = statistics.fmean(cells)
                 rows.append((name, backend_name, len(runs), fmt(list(totals)), fmt(list(cells)),
-                             fmt([t - c for t, c, _ in runs])))
+                             fmt([t - c for t, c, _, _ in runs]), fmt([t - c - x for t, c, _, x in runs])))
             if not args.no_otter:
                 zip_path, why = otter_zip(name, tmp / name)
                 if zip_path is None:
-                    rows.append((name, "otter run", 0, "-", "-", f"n/a: {why}"))
+                    rows.append((name, "otter run", 0, "-", "-", f"n/a: {why}", "-"))
                 else:
                     print(f"   otter run x{args.runs}", file=sys.stderr)
                     work = tmp / f"otter-{name}"
@@ -153,9 +154,9 @@ def main(argv=None) -> int:
                     nb.write_text(json.dumps(data))
                     walls = otter_runs(zip_path, nb, args.runs, work)
                     rows.append((name, "otter run", len(walls), fmt(walls), f"{notebook_s:6.2f} (local)",
-                                 fmt([w - (notebook_s or 0.0) for w in walls])))
+                                 fmt([w - (notebook_s or 0.0) for w in walls]), "-"))
 
-    header = ("assignment", "backend", "runs", "total s", "notebook s", "overhead s")
+    header = ("assignment", "backend", "runs", "total s", "notebook s", "overhead s", "less tests s")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*header))
@@ -163,7 +164,8 @@ def main(argv=None) -> int:
     for r in rows:
         print(line.format(*[str(x) for x in r]))
     print("\ntotal = result['runtime_s']; notebook = sum of the cells' seconds; overhead = total - notebook "
-          "(mean ± sd over the runs, after one warm-up).\notter run: total = wall time of the command, "
+          "(mean ± sd over the runs, after one warm-up); less tests = overhead minus the tests' own run time "
+          "(what isolation, process start and the wire cost).\notter run: total = wall time of the command, "
           "overhead = that minus the notebook's time on the local backend.")
     return 0
 
