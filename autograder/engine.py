@@ -312,14 +312,21 @@ class Grading:
             if not isinstance(e, (NameError, TypeError, ValueError, KeyError, IndexError, AttributeError)):
                 message += "\n" + "".join(traceback.format_exception(e)[-2:])
         passed = status == "passed"
+        staff_detail = None
         if test.get("hidden") and not passed and status in ("failed", "error", "timeout"):
-            # never show a hidden test's assertion text: it can contain expected values
+            # never show a hidden test's assertion text: it can contain expected values. Staff
+            # (validate, release, the results files) keep it: a hidden test that fails only
+            # sometimes cannot be debugged from its failure_message.
+            staff_detail = message[:4000]
             message = test.get("failure_message") or GENERIC_HIDDEN_FAILURE
         elif not passed and test.get("failure_message"):
             message = f"{test['failure_message']}\n{message}".strip()
-        return {"name": test["name"], "question": test["question"], "hidden": bool(test.get("hidden")),
-                "points": float(test["points"]) if passed else 0.0, "max_points": float(test["points"]),
-                "status": status, "message": message[:4000], "seconds": round(time.monotonic() - start, 3)}
+        result = {"name": test["name"], "question": test["question"], "hidden": bool(test.get("hidden")),
+                  "points": float(test["points"]) if passed else 0.0, "max_points": float(test["points"]),
+                  "status": status, "message": message[:4000], "seconds": round(time.monotonic() - start, 3)}
+        if staff_detail is not None:
+            result["staff_detail"] = staff_detail
+        return result
 
     # -- the run ---------------------------------------------------------------------------
     def run(self) -> dict:

@@ -119,7 +119,7 @@ def record(autograder_dir: Path, backend=None) -> dict:
     rec = recorder(lambda name: grading._current().get(name))
     grading.reference = rec
     result = grading.run()
-    failures = [f"{t['name']} ({t['status']}): {t['message'][:300]}"
+    failures = [f"{t['name']} ({t['status']}): {(t.get('staff_detail') or t['message'])[:600]}"
                 for q in result["questions"].values() for t in q["tests"] if t["status"] != "passed"]
     if failures or result["exit_reason"] != "ok":
         detail = "" if result["exit_reason"] == "ok" else f"\n  exit: {result['exit_reason']}: {result['exit_detail']}"

@@ -203,7 +203,7 @@ def _explain(result: dict, question: str) -> str:
     if not bad:
         return question
     t = bad[0]
-    return f"{question} ({t['name']}: {t['status']}: {t['message'][:200]})"
+    return f"{question} ({t['name']}: {t['status']}: {(t.get('staff_detail') or t['message'])[:400]})"
 
 
 def _exit(result: dict) -> str:

@@ -24,7 +24,7 @@ DEADLINE = datetime(2030, 1, 15, 23, 59, tzinfo=timezone.utc)
 
 # strings that live only in hidden tests and the reference: no student page may show them
 SECRETS = ["SECRET_INPUT_kiwi", "EXPECTED_VALUE_zanzibar_9137", "np.testing.assert_allclose(big_secret",
-           "REFERENCE_SECRET_quasar", "hidden_oracle_pelican", "0.7312"]
+           "REFERENCE_SECRET_quasar", "hidden_oracle_pelican", "0.7312", "STAFF_DETAIL_walrus_42"]
 Q1_HIDDEN_FAILURE = "mean_abs is wrong when signs are mixed"
 
 TESTS = [
@@ -140,8 +140,10 @@ def sample_results() -> list[tuple[dict, int, float]]:
                                 _test("q2 - 2", "failed")]), 1, 0.1),
         (_result("overridden", [_test("q1 - 1"), _test("q1 - 2", "failed"), _test("q2 - 1"), _test("q2 - 2")]), 0, 0.0),
         (_result("leaky", [_test("q1 - 1"),
-                           _test("q1 - 2", "failed", "AssertionError: assert mean_abs(SECRET_INPUT_kiwi) == "
-                                                     "ref.mean_abs(SECRET_INPUT_kiwi)  # EXPECTED_VALUE_zanzibar_9137"),
+                           {**_test("q1 - 2", "failed", "AssertionError: assert mean_abs(SECRET_INPUT_kiwi) == "
+                                                        "ref.mean_abs(SECRET_INPUT_kiwi)  # EXPECTED_VALUE_zanzibar_9137"),
+                            # the engine keeps a hidden failure's real text, for staff only
+                            "staff_detail": "AssertionError: STAFF_DETAIL_walrus_42"},
                            _test("q2 - 1"),
                            _test("q2 - 2", "crash", "died in np.testing.assert_allclose(big_secret, [0.7312, 0.2688], "
                                                     "err_msg='hidden_oracle_pelican')")],

@@ -84,6 +84,9 @@ def test_mutants_lose_their_question(graded, backend):
     # hidden test texts never reach a result (they hold expected values and edge cases)
     hidden_q1 = r["signed_mean"]["questions"]["q1"]["tests"][1]
     assert hidden_q1["message"] == "mean_abs is wrong when signs are mixed (zebra-7)"  # its failure_message
+    # staff keep what really failed (validate and release print it; report pages never show it)
+    assert "Not equal to tolerance" in hidden_q1["staff_detail"]
+    assert "staff_detail" not in r["signed_mean"]["questions"]["q1"]["tests"][0]   # public: its message says it
 
 
 def _comparable(result: dict) -> dict:
