@@ -63,8 +63,7 @@ def test_evaluate_loads_local_modules_by_path_offline(name, no_network):
     result = by_file.compute(predictions=["the cat sat on the mat"], references=["the cat sat on the mat"])
     assert result["rouge1" if name == "rouge" else "bleu"] == pytest.approx(1.0)
 
-    M.load_metric.cache_clear()
-    assert M.load_metric(name) is M.load_metric(name)  # cached per process
+    assert M.load_metric(name) is M.load_metric(name)  # cached per thread
 
 
 def test_load_metric_rejects_unknown_names():
@@ -547,3 +546,16 @@ def test_toxicity_from_pipeline(classifier_dir):
     assert [next(d["score"] for d in out if d["label"] == "toxic") for out in outputs] == pytest.approx(
         expected, abs=1e-5
     )
+
+
+def test_metrics_are_safe_in_threads():
+    """Graders run in threads of one process: concurrent ROUGE / BLEU calls with different
+    inputs each get their own scores (one shared evaluate module mixed their inputs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [([f"the cat {i} sat on the mat"] * (i % 7 + 1), [f"a cat {i} sat on a mat today"] * (i % 7 + 1))
+            for i in range(48)]
+    expected = [(M.rouge(p, r), M.bleu(p, r)["bleu"]) for p, r in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: (M.rouge(*job), M.bleu(*job)["bleu"]), jobs * 3))
+    assert got == expected * 3

@@ -20,10 +20,10 @@ need them, so ``import course_lib.metrics`` stays fast.
 from __future__ import annotations
 
 import collections
-import functools
 import math
 import re
 import string
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -59,20 +59,30 @@ DEFAULT_ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 # --------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+# One module per thread: an ``evaluate`` module buffers each ``compute`` call's inputs in its
+# own state, so two threads sharing one (graders in threads of one process, ``course grade -j``)
+# mix their inputs and crash or return wrong scores. ``evaluate.load`` itself runs one at a time.
+_PER_THREAD = threading.local()
+_LOAD_LOCK = threading.Lock()
+
+
 def load_metric(name: str):
-    """Load the local ``evaluate`` metric ``name`` ("rouge" or "bleu"), once per process.
+    """Load the local ``evaluate`` metric ``name`` ("rouge" or "bleu"), once per thread.
 
     Equivalent to ``evaluate.load("<course_lib>/metrics/<name>")``. ``keep_in_memory``
     avoids the Arrow cache files and file locks ``evaluate`` would otherwise write for
     every ``compute`` call.
     """
-    import evaluate
+    cache = _PER_THREAD.__dict__.setdefault("metrics", {})
+    if name not in cache:
+        import evaluate
 
-    path = METRICS_DIR / name
-    if not (path / f"{name}.py").is_file():
-        raise ValueError(f"No local metric module {name!r} in {METRICS_DIR}")
-    return evaluate.load(str(path), keep_in_memory=True)
+        path = METRICS_DIR / name
+        if not (path / f"{name}.py").is_file():
+            raise ValueError(f"No local metric module {name!r} in {METRICS_DIR}")
+        with _LOAD_LOCK:
+            cache[name] = evaluate.load(str(path), keep_in_memory=True)
+    return cache[name]
 
 
 def _check_pairs(predictions: Sequence[str], references: Sequence[Any]) -> None:
@@ -443,13 +453,20 @@ def perplexity(
 # --------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4)
 def _load_classifier(path: str):
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    """``(model, tokenizer)`` of a classifier folder, once per thread: a fast tokenizer used by
+    two threads at once fails ("Already borrowed")."""
+    cache = _PER_THREAD.__dict__.setdefault("classifiers", {})
+    if path not in cache:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(path, local_files_only=True)
-    return model, tokenizer
+        from course_lib.models.zoo import LOAD_LOCK
+
+        with LOAD_LOCK:
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            model = AutoModelForSequenceClassification.from_pretrained(path, local_files_only=True)
+        cache[path] = (model.eval(), tokenizer)
+    return cache[path]
 
 
 def _resolve_classifier(classifier):
