@@ -111,6 +111,7 @@ class Check:
     detail: str
     score: float | None = None
     lost: list[str] = field(default_factory=list)
+    result: dict | None = field(default=None, repr=False, compare=False)   # the solution's grading result
 
 
 def _lost(result: dict) -> set[str]:
@@ -170,9 +171,9 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
     first = by_job[("solution", "run 1")]
     lost = sorted(_lost(first))
     checks.append(Check("solution", "full marks", not lost and first["exit_reason"] == "ok",
-                        "every autograded question at full marks" if not lost else
-                        "loses " + "; ".join(_explain(first, q) for q in lost) + _exit(first),
-                        first["score"], lost))
+                        ("every autograded question at full marks" if not lost else
+                         "loses " + "; ".join(_explain(first, q) for q in lost) + _exit(first)) + _shown(first),
+                        first["score"], lost, first))
     earned = sorted(_earned(by_job[("template", "student notebook")]))
     checks.append(Check("template", "zero", not earned,
                         "scores zero on every autograded question" if not earned else
@@ -204,6 +205,13 @@ def _explain(result: dict, question: str) -> str:
         return question
     t = bad[0]
     return f"{question} ({t['name']}: {t['status']}: {(t.get('staff_detail') or t['message'])[:400]})"
+
+
+def _shown(result: dict) -> str:
+    """What the tests put on a student's page through ``feedback``, counted."""
+    shown = result.get("artifacts") or {}
+    counts = [f"{len(shown.get(k) or ())} {k}" for k in ("samples", "metrics", "curves") if shown.get(k)]
+    return f"; feedback: {', '.join(counts)}" if counts else ""
 
 
 def _exit(result: dict) -> str:

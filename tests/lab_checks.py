@@ -33,7 +33,9 @@ def release_lab(lab_id: str, tmp_path_factory, models: tuple[str, ...]) -> Path:
         return release(REPO / "assignments" / lab_id, tmp_path_factory.mktemp(lab_id) / "dist").folder
 
 
-def assert_lab_validates(lab_id: str, released: Path, autograded: set[str], full_marks: float) -> None:
+def assert_lab_validates(lab_id: str, released: Path, autograded: set[str], full_marks: float,
+                         shows: dict[str, int] | None = None) -> None:
+    """``shows``: how many samples / metrics / curves the solution's feedback page must carry."""
     lab = REPO / "assignments" / lab_id
     assert len(list((lab / "mutants").glob("*.py"))) >= MIN_MUTANTS, f"{lab_id} needs at least {MIN_MUTANTS} mutants"
     checks = validate(lab, released, LocalBackend(), workers=2, log=lambda *_: None, quick=True)
@@ -44,4 +46,12 @@ def assert_lab_validates(lab_id: str, released: Path, autograded: set[str], full
     assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1, report
     # every autograded question is the target of at least one mutant
     assert {q for c in checks if c.kind == "mutant" for q in c.lost} == autograded, report
-    assert next(c for c in checks if c.kind == "solution").score == full_marks, report
+    solution = next(c for c in checks if c.kind == "solution")
+    assert solution.score == full_marks, report
+    artifacts = solution.result.get("artifacts") or {}
+    for kind, n in (shows or {}).items():
+        assert len(artifacts.get(kind) or ()) == n, (kind, artifacts.get(kind))
+    if "samples" in (shows or {}):   # side by side: the student's output and the reference's
+        assert all(s["student"] and s["reference"] for s in artifacts["samples"]), artifacts["samples"]
+    if "metrics" in (shows or {}):
+        assert all(m["student"] is not None for m in artifacts["metrics"]), artifacts["metrics"]

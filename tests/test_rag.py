@@ -45,4 +45,5 @@ def test_reference_effects(released):
 
 
 def test_rag_validates(released):
-    assert_lab_validates(RAG_ID, released, AUTOGRADED, full_marks=22)
+    # the feedback page: recall and answer-F1 bars, three questions with closed-book and RAG answers
+    assert_lab_validates(RAG_ID, released, AUTOGRADED, full_marks=22, shows={"metrics": 5, "samples": 3})
