@@ -204,7 +204,8 @@ def _explain(result: dict, question: str) -> str:
     if not bad:
         return question
     t = bad[0]
-    return f"{question} ({t['name']}: {t['status']}: {(t.get('staff_detail') or t['message'])[:400]})"
+    why = " ".join((t.get("staff_detail") or t["message"]).split())   # one line in the table
+    return f"{question} ({t['name']}: {t['status']}: {why[:400]})"
 
 
 def _shown(result: dict) -> str:

@@ -54,4 +54,5 @@ def test_reference_shows_the_lessons(released):
 
 
 def test_peft_validates(released):
-    assert_lab_validates(PEFT_ID, released, QUESTIONS, full_marks=20)
+    # the feedback page: LoRA ROUGE-L and topic accuracy, prompt tuning ROUGE-L, against the reference
+    assert_lab_validates(PEFT_ID, released, QUESTIONS, full_marks=20, shows={"metrics": 3})

@@ -94,4 +94,5 @@ def test_sampled_tokens_equal_generate():
 
 
 def test_prompting_validates(released):
-    assert_lab_validates(PROMPTING_ID, released, AUTOGRADED, full_marks=95)
+    # the feedback page: three few-shot summaries next to the reference's, ROUGE-L of each prompt style
+    assert_lab_validates(PROMPTING_ID, released, AUTOGRADED, full_marks=95, shows={"samples": 3, "metrics": 5})

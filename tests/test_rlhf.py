@@ -55,4 +55,5 @@ def test_reference_effects(released):
 
 
 def test_rlhf_validates(released):
-    assert_lab_validates(RLHF_ID, released, {"q1", "q2", "q3", "q4"}, full_marks=28)
+    # the feedback page: reward-model accuracy, toxicity before / after RL and KL, DPO margin
+    assert_lab_validates(RLHF_ID, released, {"q1", "q2", "q3", "q4"}, full_marks=28, shows={"metrics": 5})
