@@ -391,6 +391,15 @@ def _student_message(e: StudentError) -> str:
     return f"your code raised {e.error_type}:\n{e}"
 
 
+def without_staff_detail(result: dict) -> dict:
+    """The result as it may be stored and shown: a failed hidden test's real text (``staff_detail``,
+    for ``validate`` and ``release`` in memory) dropped. Stored results count as student-visible
+    (Gradescope shows its results file), so they never hold a hidden test's assertion."""
+    questions = {name: {**q, "tests": [{k: v for k, v in t.items() if k != "staff_detail"} for t in q["tests"]]}
+                 for name, q in result.get("questions", {}).items()}
+    return {**result, "questions": questions}
+
+
 def grade_notebook(bundle: Bundle, notebook: bytes, backend: Backend, **kwargs) -> dict:
     """Grade one notebook (its bytes) against ``bundle``; never raises for the student's faults."""
     if kwargs.get("reference") is None:

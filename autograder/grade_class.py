@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.backends import Backend
-from autograder.engine import Bundle, grade_notebook
+from autograder.engine import Bundle, grade_notebook, without_staff_detail
 from autograder.gradebook import Gradebook
 from course_lib.paths import atomic_write_text
 
@@ -128,6 +128,7 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
                 summary.failed.append(result)
                 print(result, file=sys.stderr)
                 continue
+            result = without_staff_detail(result)
             days, penalty = lateness(bundle, sub.submitted_at)
             result["late"] = {"days": days, "penalty": penalty,
                               "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}

@@ -7,9 +7,11 @@ with its reason (CI installs bubblewrap and docker); it is never skipped.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from autograder.engine import Bundle, grade_notebook
+from autograder.engine import Bundle, grade_notebook, without_staff_detail
 from toy_submissions import MUTANT_SCORES, MUTANTS, backend_or_fail, mutant, outcomes, release_toy, solution, template
 
 BACKENDS = [
@@ -84,9 +86,12 @@ def test_mutants_lose_their_question(graded, backend):
     # hidden test texts never reach a result (they hold expected values and edge cases)
     hidden_q1 = r["signed_mean"]["questions"]["q1"]["tests"][1]
     assert hidden_q1["message"] == "mean_abs is wrong when signs are mixed (zebra-7)"  # its failure_message
-    # staff keep what really failed (validate and release print it; report pages never show it)
+    # staff keep what really failed, in memory (validate and release print it)...
     assert "Not equal to tolerance" in hidden_q1["staff_detail"]
     assert "staff_detail" not in r["signed_mean"]["questions"]["q1"]["tests"][0]   # public: its message says it
+    # ...but a stored result never holds it (test_hostile checks the stored files of a class)
+    stored = without_staff_detail(r["signed_mean"])
+    assert "Not equal to tolerance" not in json.dumps(stored) and stored["score"] == r["signed_mean"]["score"]
 
 
 def _comparable(result: dict) -> dict:
