@@ -53,10 +53,10 @@ def sample_replies(model, tokenizer, prompts: Sequence[str], n_samples: int = EV
     stripped); ``reply_mask`` marks the reply tokens up to and including the first eos.
     """
     from course_lib.generation import eval_mode
+    from course_lib.seeding import global_rng
 
     ids, mask = _left_pad(tokenizer, prompts)
-    with eval_mode(model):
-        torch.manual_seed(seed)
+    with eval_mode(model), global_rng(seed):     # graders sample in threads of one process
         out = model.generate(input_ids=ids, attention_mask=mask, do_sample=True, temperature=1.0, top_k=0,
                              top_p=1.0, max_new_tokens=max_new_tokens, num_return_sequences=n_samples,
                              pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import threading
 
 import numpy as np
 import torch
@@ -22,3 +24,21 @@ def set_seed(seed: int, threads: int | None = None) -> None:
     if threads is not None:
         torch.set_num_threads(threads)
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
+
+
+# torch's global random generator is one per process: two gradings in threads of one process
+# (``course validate``, ``course grade -j N``) that seed it and then sample interleave their draws.
+_GLOBAL_RNG = threading.Lock()
+
+
+@contextlib.contextmanager
+def global_rng(seed: int):
+    """Seed torch's global generator and keep it to this thread until the block ends.
+
+    For code that must draw from the global generator (``model.generate(do_sample=True)``
+    takes no generator): the draws are the ones ``torch.manual_seed(seed)`` gives, whatever
+    other threads do, provided they sample under this lock too.
+    """
+    with _GLOBAL_RNG:
+        torch.manual_seed(seed)
+        yield

@@ -57,3 +57,19 @@ def test_reference_effects(released):
 def test_rlhf_validates(released):
     # the feedback page: reward-model accuracy, toxicity before / after RL and KL, DPO margin
     assert_lab_validates(RLHF_ID, released, {"q1", "q2", "q3", "q4"}, full_marks=28, shows={"metrics": 5})
+
+
+def test_sampled_replies_do_not_depend_on_other_threads():
+    """Graders run in threads of one process and ``generate(do_sample=True)`` draws from torch's
+    global generator: without ``seeding.global_rng`` every concurrent run drew other replies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from course_lib import rlhf
+    from course_lib.models import zoo
+
+    prompts = rlhf.held_out_prompts(8)
+    models = [zoo.load("tiny-gpt") for _ in range(3)]
+    expected = rlhf.sample_replies(*models[0], prompts)["texts"]
+    with ThreadPoolExecutor(3) as pool:
+        got = list(pool.map(lambda i: rlhf.sample_replies(*models[i % 3], prompts)["texts"], range(9)))
+    assert got == [expected] * 9
