@@ -314,9 +314,9 @@ class Grading:
         passed = status == "passed"
         staff_detail = None
         if test.get("hidden") and not passed and status in ("failed", "error", "timeout"):
-            # never show a hidden test's assertion text: it can contain expected values. Staff
-            # (validate, release, the results files) keep it: a hidden test that fails only
-            # sometimes cannot be debugged from its failure_message.
+            # never show a hidden test's assertion text: it can contain expected values. validate
+            # and release print it from memory (a hidden test that fails only sometimes cannot be
+            # debugged from its failure_message); without_staff_detail drops it before storing.
             staff_detail = message[:4000]
             message = test.get("failure_message") or GENERIC_HIDDEN_FAILURE
         elif not passed and test.get("failure_message"):
