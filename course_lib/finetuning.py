@@ -38,7 +38,6 @@ N_TRAIN = TRAIN_STEPS * BATCH_SIZE   # one epoch over the first N_TRAIN training
 TOPIC_SHARE = 0.25          # share of topic-classification pairs in the multi-task mix
 EVAL_ROWS = 40              # first rows of dialogsum/test and dialog_topics/test
 MAX_NEW_TOKENS = 48
-MAX_SAVED_MB = 64           # a saved tiny-flan is 6 MB; refuse to load anything much bigger
 
 
 def eval_rows() -> tuple[list[dict], list[dict]]:
@@ -56,26 +55,11 @@ def summarize(model, tokenizer, dialogues: list[str]) -> list[str]:
 
 
 def load_saved(folder: str | Path):
-    """``(model, tokenizer)`` from a folder a notebook saved with ``save_pretrained``.
+    """``(model, tokenizer)`` from a folder a notebook saved with ``save_pretrained``: always a
+    T5 with the zoo's tokenizer, safetensors only (``course_lib.saved_models``)."""
+    from course_lib.saved_models import load_saved as load
 
-    Only safetensors weights are read (a pickled ``.bin`` would run code in the grader), the
-    class is fixed to T5 whatever ``config.json`` says, and the tokenizer is the zoo's: a
-    submission's own tokenizer files are never trusted.
-    """
-    from transformers import AutoTokenizer, T5ForConditionalGeneration
-
-    from course_lib.models import zoo
-
-    folder = Path(folder)
-    size_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
-    if size_mb > MAX_SAVED_MB:
-        raise AssertionError(f"{folder.name} holds {size_mb:.0f} MB; a fine-tuned tiny-flan is about 6 MB")
-    if not (folder / "model.safetensors").is_file():
-        raise AssertionError(f"{folder.name} has no model.safetensors: save with model.save_pretrained(...)")
-    with zoo.LOAD_LOCK:     # graders in threads of one process: loading is not thread-safe
-        model = T5ForConditionalGeneration.from_pretrained(str(folder), use_safetensors=True).eval()
-        tokenizer = AutoTokenizer.from_pretrained(str(zoo.path("tiny-flan")))
-    return model, tokenizer
+    return load(folder, "T5ForConditionalGeneration", "tiny-flan")
 
 
 def saved_model_scores(model, tokenizer) -> dict:

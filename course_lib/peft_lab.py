@@ -96,12 +96,11 @@ def load_adapter(folder):
 
 
 def load_full(folder):
-    """A fully fine-tuned tiny-flan saved with ``save_pretrained``: (model, tokenizer)."""
-    with LOAD_LOCK:
-        from transformers import T5ForConditionalGeneration
+    """A fully fine-tuned tiny-flan saved with ``save_pretrained``: (model, tokenizer), loaded
+    as 02's saved models are (``course_lib.saved_models``: safetensors only, a T5, whole)."""
+    from course_lib.saved_models import load_saved
 
-        _, tokenizer = load_base()
-        return T5ForConditionalGeneration.from_pretrained(str(folder), use_safetensors=True).eval(), tokenizer
+    return load_saved(folder, "T5ForConditionalGeneration", MODEL)
 
 
 def peft_trainable(r: int, target_modules: list[str], lora_alpha: int = 16) -> tuple[int, int]:

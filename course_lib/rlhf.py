@@ -9,7 +9,8 @@ The lab's effects are measured the same way everywhere, with these functions:
   (exact next-token KL at every position of the sampled reply), averaged over replies;
 * ``evaluate_policy``: mean toxicity and KL of a policy's replies to held-out prompts;
 * ``completion_logprobs`` / ``preference_margin``: log-probabilities of completions, tokenised
-  the way trl's ``DPOTrainer`` tokenises them, and DPO's implicit reward margin on pairs.
+  the way trl's ``DPOTrainer`` tokenises them, and DPO's implicit reward margin on pairs;
+* ``load_saved``: a reward model or policy a notebook saved, loaded safely for grading.
 
 Greedy replies of ``tiny-gpt`` are polite; its *sampled* replies are rude about half the
 time, so every toxicity here is measured on samples, with a fixed seed.
@@ -25,6 +26,21 @@ REPLY_TOKENS = 24       # max new tokens of a reply (training and evaluation)
 EVAL_PROMPTS = 48       # held-out RL prompts used for evaluation
 EVAL_SAMPLES = 4        # sampled replies per prompt
 EVAL_SEED = 1234
+
+
+SAVED_CLASSES = {"policy": "GPT2LMHeadModel", "reward_model": "GPT2ForSequenceClassification"}
+
+
+def load_saved(folder, kind: str = "policy"):
+    """``(model, tokenizer)`` from a folder a notebook saved: a tiny-gpt policy or reward model
+    (``kind``), safetensors only, with the zoo's tokenizer (``course_lib.saved_models``)."""
+    from course_lib.saved_models import load_saved as load
+
+    if kind not in SAVED_CLASSES:
+        raise ValueError(f"kind must be one of {sorted(SAVED_CLASSES)}, not {kind!r}")
+    model, tokenizer = load(folder, SAVED_CLASSES[kind], "tiny-gpt")
+    model.config.pad_token_id = tokenizer.pad_token_id     # a reward model scores right-padded batches
+    return model, tokenizer
 
 
 def held_out_prompts(n: int = EVAL_PROMPTS) -> list[str]:
