@@ -11,8 +11,9 @@ questions with the gold passage as context (``gold``) and with two distractor pa
     python benchmarks/reader_drills.py --steps 1000 --lr 2e-3 --worlds 10 --scratch
 
 ``--contexts``: ``sentence`` (the sentence holding the answer), ``passage``, ``distractors``
-(the passage and 1-2 others), ``mix`` (all three), ``none`` (closed-book drills). The zoo is
-not touched; figures go to stdout.
+(the passage and 1-2 others), ``mix`` (all three), ``none`` (closed-book drills), ``copy``
+(the control: "Repeat: <a sentence>" -> the sentence; its F1 figures mean nothing, its loss
+shows whether the model can copy at all). The zoo is not touched; figures go to stdout.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def drills(passages, contexts: str, rng: random.Random) -> list[tuple[str, str]]
             if kind == "none":
                 rows.append((CLOSED_BOOK.format(question=question), answer))
                 continue
+            if kind == "copy":      # the control: copying without having to find what to copy
+                sentence = rng.choice(sentences)
+                rows.append((f"Repeat: {sentence}", sentence))
+                continue
             if kind == "sentence":
                 context = [{"id": pid, "text": next((s for s in sentences if answer in s), text)}]
             elif kind == "passage":
@@ -99,7 +104,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch-size", type=int, default=16)
-    ap.add_argument("--contexts", default="mix", choices=["mix", "sentence", "passage", "distractors", "none"])
+    ap.add_argument("--contexts", default="mix", choices=["mix", "sentence", "passage", "distractors", "none", "copy"])
     ap.add_argument("--scratch", action="store_true", help="train a fresh model of tiny-flan's shape")
     args = ap.parse_args()
     torch.set_num_threads(2)
