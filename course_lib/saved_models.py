@@ -25,7 +25,7 @@ def load_saved(folder: str | Path, model_class: str, zoo_model: str, *, max_mb: 
     folder = Path(folder)
     if not folder.is_dir():
         raise AssertionError(f"{folder.name}/ was not saved: call model.save_pretrained({str(folder.name)!r})")
-    size_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+    size_mb = zoo.folder_bytes(folder) / 2**20
     if size_mb > max_mb:
         raise AssertionError(f"{folder.name}/ holds {size_mb:.0f} MB; a model built on {zoo_model} is a few MB")
     if not (folder / "model.safetensors").is_file():

@@ -94,5 +94,8 @@ def test_the_lab_fixes_the_class_whatever_config_json_says(saved_policy):
 
 
 def test_the_size_limit_is_checked_before_loading(saved_policy):
-    with pytest.raises(AssertionError, match="holds"):
+    # with no config.json and unreadable weights, only a check made before loading can answer
+    (saved_policy / "config.json").unlink()
+    (saved_policy / "model.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(AssertionError, match=r"rl_policy/ holds \d+ MB"):
         saved_models.load_saved(saved_policy, "GPT2LMHeadModel", "tiny-gpt", max_mb=0.01)
