@@ -264,3 +264,39 @@ def generate(
                     for n_in, n_out in zip(input_lengths, output_lengths)
                 )
     return (texts, counts) if return_token_counts else texts
+
+
+def target_logprobs(model, tokenizer, prompt: str, targets: Sequence[str], batch_size: int = 256):
+    """How likely an encoder-decoder finds each target as its reply to one prompt.
+
+    Returns ``(sums, lengths)``, two float tensors of shape ``(len(targets),)``: the sum of the
+    log-probabilities of each target's tokens (its end-of-sequence token included) given
+    ``prompt``, and how many tokens that is. The prompt is encoded once; ``sums / lengths``
+    is the mean log-probability per token, which does not favour short targets the way the
+    sum does. Scoring candidates instead of generating is how 05-rag makes tiny-flan answer
+    with a span of the retrieved text (constrained, extractive decoding).
+    """
+    import torch
+
+    if isinstance(targets, str):
+        raise TypeError("targets must be a list of strings")
+    if not model.config.is_encoder_decoder:
+        raise ValueError("target_logprobs scores encoder-decoder models (T5, BART); "
+                         "for decoder-only models see course_lib.rlhf.completion_logprobs")
+    if not targets:
+        return torch.zeros(0), torch.zeros(0)
+    pad_id = _first_not_none(tokenizer.pad_token_id, 0)
+    prompt_ids, prompt_mask = _encode_batch(tokenizer, [prompt], pad_id, "right", None)
+    sums, lengths = [], []
+    with eval_mode(model):
+        encoded = model.get_encoder()(input_ids=prompt_ids, attention_mask=prompt_mask).last_hidden_state
+        for start in range(0, len(targets), batch_size):
+            labels, mask = _pad([list(t) for t in tokenizer(list(targets[start:start + batch_size]))["input_ids"]],
+                                pad_id, "right")
+            n = labels.shape[0]
+            logits = model(encoder_outputs=(encoded.expand(n, -1, -1),), attention_mask=prompt_mask.expand(n, -1),
+                           labels=labels.masked_fill(mask == 0, -100)).logits.float()
+            token_lp = torch.log_softmax(logits, dim=-1).gather(-1, labels[..., None])[..., 0] * mask
+            sums.append(token_lp.sum(-1))
+            lengths.append(mask.sum(-1).float())
+    return torch.cat(sums), torch.cat(lengths)

@@ -9,7 +9,7 @@ import pytest
 from tiny_tokenizers import word_tokenizer
 import torch
 
-from course_lib.generation import for_model, generate, greedy_config, sampling_config
+from course_lib.generation import for_model, generate, greedy_config, sampling_config, target_logprobs
 
 CORPUS = [
     "the cat sat on the mat",
@@ -254,6 +254,39 @@ def test_num_return_sequences(t5):
     assert [c["input_tokens"] for c in counts] == [len(tokenizer(PROMPTS[0])["input_ids"])] * 3 + [
         len(tokenizer(PROMPTS[1])["input_ids"])
     ] * 3
+
+
+# --------------------------------------------------------------------------------------
+# target_logprobs
+# --------------------------------------------------------------------------------------
+
+
+def test_target_logprobs_is_the_models_own_loss(t5):
+    """Each target's sum is minus the model's loss on it times its token count, in any batch size."""
+    model, tokenizer = t5
+    prompt = "summarize: the quick brown fox jumps over the lazy dog"
+    targets = ["the fox", "a dog ran in the park", "fox", "the lazy dog jumps"]
+    sums, lengths = target_logprobs(model, tokenizer, prompt, targets)
+    encoded = tokenizer(prompt, return_tensors="pt")
+    for target, total, n in zip(targets, sums, lengths):
+        labels = tokenizer(target, return_tensors="pt").input_ids
+        with torch.no_grad():
+            loss = model(**encoded, labels=labels).loss
+        assert int(n) == labels.shape[1]            # the end-of-sequence token counts
+        assert float(total) == pytest.approx(-float(loss) * labels.shape[1], abs=1e-4)
+    again, _ = target_logprobs(model, tokenizer, prompt, targets, batch_size=3)
+    assert torch.allclose(again, sums, atol=1e-5)
+    assert (sums < 0).all()
+
+
+def test_target_logprobs_refuses_what_it_cannot_score(t5, gpt2):
+    model, tokenizer = t5
+    with pytest.raises(TypeError, match="list of strings"):
+        target_logprobs(model, tokenizer, "the cat", "the mat")
+    with pytest.raises(ValueError, match="encoder-decoder"):
+        target_logprobs(*gpt2, "the cat", ["sat"])
+    sums, lengths = target_logprobs(model, tokenizer, "the cat", [])
+    assert sums.shape == lengths.shape == (0,)
 
 
 def test_import_is_light():

@@ -37,13 +37,11 @@ def test_reference_effects(released):
     assert hybrid1 >= dense1 + 0.03, (dense1, hybrid1)     # the BM25 hybrid fixes some dense misses
     rag = ref.snapshot("q4: RAG token F1 on SLICE")
     closed = ref.snapshot("q4: closed-book token F1 on SLICE")
-    # Retrieval puts the answer in the context, and RAG answers beat closed-book ones; the issue's
-    # margin of +0.2 F1 is NOT reached: tiny-flan rarely copies the answer even from the gold
-    # passages (see the lab's q4 and the report of issue 10). Asserted is what the zoo gives.
-    assert closed <= 0.05, closed
-    assert rag > closed + 0.03, (rag, closed)
+    # the issue's bar: answers grounded in the retrieved chunks (tiny-flan scoring the spans of
+    # its context) beat closed-book ones by 0.2 token F1 on the fixed slice
+    assert rag >= closed + 0.2, (rag, closed)
 
 
 def test_rag_validates(released):
     # the feedback page: recall and answer-F1 bars, three questions with closed-book and RAG answers
-    assert_lab_validates(RAG_ID, released, AUTOGRADED, full_marks=22, shows={"metrics": 5, "samples": 3})
+    assert_lab_validates(RAG_ID, released, AUTOGRADED, full_marks=24, shows={"metrics": 5, "samples": 3})

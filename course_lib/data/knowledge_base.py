@@ -705,8 +705,8 @@ def _question(template: str, subject: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def generate_kb_questions() -> dict[str, list[dict]]:
-    rng = random.Random(SEED + 2)
+def _fact_split(rng: random.Random):
+    """(facts, fact groups, split -> groups): every fact group goes to exactly one split."""
     facts = _facts()
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key, fact in facts.items():
@@ -717,6 +717,18 @@ def generate_kb_questions() -> dict[str, list[dict]]:
     n_val = round(len(order) * QUESTION_SPLITS["validation"])
     cut = {"train": order[:n_train], "validation": order[n_train:n_train + n_val],
            "test": order[n_train + n_val:]}
+    return facts, groups, cut
+
+
+def held_out_keys() -> set[tuple[str, str]]:
+    """Every (question type, subject) asked in validation or test, in either direction."""
+    _, groups, cut = _fact_split(random.Random(SEED + 2))
+    return {key for split in ("validation", "test") for g in cut[split] for key in groups[g]}
+
+
+def generate_kb_questions() -> dict[str, list[dict]]:
+    rng = random.Random(SEED + 2)
+    facts, groups, cut = _fact_split(rng)
     splits = {}
     for split, split_groups in cut.items():
         rows = []

@@ -1,0 +1,92 @@
+"""05-rag's answer figures: token F1 closed-book, RAG generated freely, RAG grounded, gold grounded.
+
+    python benchmarks/rag_answers.py [--questions 60] [--k 3] [--flan FOLDER]
+
+Runs the lab's own reference code (the solution cells of ``assignments/05-rag`` up to q4:
+chunking, tiny-encoder + faiss retrieval, prompts, ``grounded_answer``) on the first
+``--questions`` knowledge-base test questions (the lab's SLICE is 60), with ``--k`` retrieved
+chunks per prompt. ``--flan`` swaps in another tiny-flan build (a folder that
+``T5ForConditionalGeneration.from_pretrained`` reads), to compare recipes; the zoo is not
+touched. Prints exact match and token F1 per answer kind, and seconds. Runs in a temporary
+folder (the lab saves its index under ``rag_index/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+LAB = REPO / "assignments" / "05-rag" / "05-rag.ipynb"
+# set-up, q1 chunking, q2 embeddings and retrieval, q4 prompts and grounded answers
+CELLS_UNTIL_Q4 = ("import json", "def chunk_token_ids", "chunks = chunk_passages", "def embed_texts",
+                  "chunk_emb = embed_texts", "def retrieve_chunks", "def closed_book_prompt")
+
+
+def lab_cells() -> list[str]:
+    """The notebook's code cells that define q1-q4's reference, found by how they start."""
+    cells = ["".join(c["source"]) for c in json.loads(LAB.read_text())["cells"] if c["cell_type"] == "code"]
+    picked = []
+    for marker in CELLS_UNTIL_Q4:
+        found = [c for c in cells if c.startswith(marker)]
+        if not found:
+            raise SystemExit(f"{LAB}: no code cell starts with {marker!r}; update CELLS_UNTIL_Q4")
+        picked.append(found[0])
+    return picked
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--questions", type=int, default=60)
+    ap.add_argument("--k", type=int, default=3, help="retrieved chunks per RAG prompt")
+    ap.add_argument("--flan", type=Path, help="another tiny-flan folder to evaluate")
+    args = ap.parse_args()
+
+    import torch
+    import transformers
+
+    from course_lib import metrics
+    from course_lib.models import zoo
+
+    torch.set_num_threads(1)
+    if args.flan:
+        load = zoo.load
+        flan_dir = str(args.flan.resolve())
+        zoo.load = lambda name, **kw: ((transformers.T5ForConditionalGeneration.from_pretrained(flan_dir),
+                                        transformers.AutoTokenizer.from_pretrained(flan_dir))
+                                       if name == "tiny-flan" else load(name, **kw))
+    cells = lab_cells()
+    os.chdir(tempfile.mkdtemp(prefix="rag-answers-"))
+    lab: dict = {}
+    for source in cells:
+        exec(compile(source, str(LAB), "exec"), lab)
+    start = time.perf_counter()
+    rows = lab["test_questions"][:args.questions]
+    questions, gold = [r["question"] for r in rows], [r["answer"] for r in rows]
+    prompts = lab["rag_prompts"](rows, args.k)
+    by_id = {p["id"]: p for p in lab["passages"]}
+    answers = {
+        "closed-book": lab["answer"]([lab["closed_book_prompt"](q) for q in questions]),
+        "RAG, free": lab["answer"](prompts),
+        "RAG, grounded": [lab["grounded_answer"](p, [lab["chunks"][i]["text"] for i in ids])
+                          for p, ids in zip(prompts, lab["retrieve_chunks"](questions, args.k))],
+        "gold, grounded": [lab["grounded_answer"](
+            lab["build_rag_prompt"](r["question"], [{"passage_id": g, "text": by_id[g]["text"]} for g in r["gold_ids"]]),
+            [by_id[g]["text"] for g in r["gold_ids"]]) for r in rows],
+    }
+    print(f"\n{len(rows)} test questions, k={args.k}, tiny-flan from {args.flan or zoo.path('tiny-flan')}")
+    for name, preds in answers.items():
+        print(f"  {name:15s} EM {metrics.exact_match_score(preds, gold):.3f}  F1 {metrics.token_f1_score(preds, gold):.3f}")
+    print(f"  answering took {time.perf_counter() - start:.1f} s (one thread)")
+
+
+if __name__ == "__main__":
+    main()
