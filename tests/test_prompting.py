@@ -34,9 +34,11 @@ def test_reference_shows_the_lessons_effects(released):
     rouge_l = {style: s["rougeL"] for style, s in scores.items()}
     effects = "ROUGE-L " + ", ".join(f"{style} {value:.3f}" for style, value in rouge_l.items())
     print(effects)
-    assert rouge_l["few-shot"] >= rouge_l["zero-shot"] + 0.10, effects      # worked examples pay
+    # the bar: few-shot beats zero-shot, the instruction beats no prompt. Worked examples
+    # paid +0.20 before tiny-flan's mix took in 05-rag's reading drills; now +0.04-0.06 (README)
+    assert rouge_l["few-shot"] >= rouge_l["zero-shot"] + 0.03, effects      # worked examples pay
     assert rouge_l["zero-shot"] >= rouge_l["no prompt"] + 0.05, effects     # the instruction beats no prompt
-    assert rouge_l["one-shot"] >= rouge_l["zero-shot"] + 0.10, effects
+    assert rouge_l["one-shot"] >= rouge_l["zero-shot"] + 0.03, effects
     assert rouge_l["own template"] > max(rouge_l["few-shot"], rouge_l["one-shot"]), effects  # the model's own template wins
     for s in scores.values():
         assert all(0.0 <= s[name] <= 1.0 for name in ("rouge1", "rouge2", "rougeL")), scores
