@@ -4,7 +4,7 @@
 
 Prints zero-shot / no-prompt / own-template / few-shot ROUGE-L on dialogsum test, the lead-20
 baseline, topic accuracy (the forgetting probe), then a full fine-tune and a LoRA (q, v;
-r=8) fine-tune of ``lessons.FT_STEPS`` steps each, with their seconds, ROUGE-L, topic
+r=16) fine-tune of ``lessons.FT_STEPS`` steps each, with their seconds, ROUGE-L, topic
 accuracy and trainable share. THREADS=1 in the environment runs single-threaded.
 """
 
@@ -74,12 +74,12 @@ def main():
     print(f"full FT: {lessons.FT_STEPS} steps in {time.perf_counter() - start:.0f}s", flush=True)
     evaluate(full, tok, test, topics, train, "full-FT")
 
-    lora = get_peft_model(copy.deepcopy(base), LoraConfig(r=8, lora_alpha=16, target_modules=["q", "v"]))
+    lora = get_peft_model(copy.deepcopy(base), LoraConfig(r=16, lora_alpha=32, target_modules=["q", "v"]))
     trainable = sum(p.numel() for p in lora.parameters() if p.requires_grad)
     total = sum(p.numel() for p in lora.parameters())
     start = time.perf_counter()
     lessons.finetune_summarizer(lora, tok, train, lr=lessons.LORA_LR)
-    print(f"LoRA q,v r=8: {trainable} of {total} trainable ({100 * trainable / total:.2f}%), "
+    print(f"LoRA q,v r=16: {trainable} of {total} trainable ({100 * trainable / total:.2f}%), "
           f"{lessons.FT_STEPS} steps in {time.perf_counter() - start:.0f}s", flush=True)
     evaluate(lora, tok, test, topics, train, "LoRA")
 

@@ -1,9 +1,6 @@
 """embed_texts forgets the L2 normalisation, so IndexFlatIP ranks by raw inner product, not cosine.
 
-Also loses q4: q4's answers are grounded in the student's own retrieval, and worse chunks cost
-more than the 0.05 of answer F1 the test allows.
-
-loses: q2, q4
+loses: q2
 """
 import numpy as np
 import torch
