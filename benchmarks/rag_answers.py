@@ -5,8 +5,8 @@
 Runs the lab's own reference code (the solution cells of ``assignments/05-rag`` up to q4:
 chunking, tiny-encoder + faiss retrieval, prompts, ``grounded_answer``) on the first
 ``--questions`` knowledge-base test questions (the lab's SLICE is 60), with ``--k`` retrieved
-chunks per prompt. ``--flan`` swaps in another tiny-flan build (a folder that
-``T5ForConditionalGeneration.from_pretrained`` reads), to compare recipes; the zoo is not
+chunks per prompt. ``--flan`` swaps in another tiny-flan build (a ``save_pretrained``
+folder), to compare recipes; the zoo is not
 touched. Prints exact match and token F1 per answer kind, and seconds. Runs in a temporary
 folder (the lab saves its index under ``rag_index/``).
 """
@@ -51,18 +51,14 @@ def main() -> None:
     args = ap.parse_args()
 
     import torch
-    import transformers
 
     from course_lib import metrics
     from course_lib.models import zoo
 
     torch.set_num_threads(1)
-    if args.flan:
-        load = zoo.load
-        flan_dir = str(args.flan.resolve())
-        zoo.load = lambda name, **kw: ((transformers.T5ForConditionalGeneration.from_pretrained(flan_dir),
-                                        transformers.AutoTokenizer.from_pretrained(flan_dir))
-                                       if name == "tiny-flan" else load(name, **kw))
+    if args.flan:   # the lab loads "tiny-flan"; zoo.load also takes a folder
+        load, flan_dir = zoo.load, str(args.flan.resolve())
+        zoo.load = lambda name, **kw: load(flan_dir if name == "tiny-flan" else name, **kw)
     cells = lab_cells()
     os.chdir(tempfile.mkdtemp(prefix="rag-answers-"))
     lab: dict = {}

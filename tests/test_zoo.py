@@ -40,6 +40,16 @@ def test_every_model_is_built_with_a_complete_card():
         assert card["parameters"] > 100_000
 
 
+def test_load_takes_a_folder_with_its_saved_class(tmp_path):
+    """``zoo.load(folder)`` builds the class ``save_pretrained`` recorded: a T5 that can generate."""
+    model, tok = zoo.load("tiny-flan")
+    model.save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    again, _ = zoo.load(str(tmp_path))
+    assert type(again) is type(model) and hasattr(again, "generate")
+    assert all(torch.equal(a, b) for a, b in zip(again.state_dict().values(), model.state_dict().values()))
+
+
 def test_models_load_through_from_pretrained():
     from transformers import AutoModel, AutoTokenizer
 

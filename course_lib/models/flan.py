@@ -56,8 +56,7 @@ def pretraining_rows(tokenizer, recipe: dict = RECIPE) -> tuple[list[str], list[
     from course_lib.data import reading_drills
     from course_lib.data.instructions import dialogue_pool
 
-    every_row = data.generate("instructions")["train"]
-    inst = [r for r in every_row if r["task"] != "context_qa"]
+    inst = [r for r in data.generate("instructions")["train"] if r["task"] != "context_qa"]
     drills = reading_drills.drills(recipe["mix_drills"], recipe["seed"] + 2, recipe["mix_reading_kinds"])
     sources = [r["source"] for r in inst] + [p for p, _ in drills]
     targets = [r["target"] for r in inst] + [a for _, a in drills]

@@ -235,9 +235,10 @@ def _load(name: str, device: str):
             raise FileNotFoundError(f"model {name!r} is not built yet: run `course models build` (looked in {folder})")
         cls = getattr(transformers, ZOO[name].family)
         source = str(folder)
-    else:
+    else:   # a folder or hub id: the class save_pretrained recorded (a T5 needs its LM head to generate)
         source = name
-        cls = transformers.AutoModel
+        saved = (transformers.AutoConfig.from_pretrained(source).architectures or ["AutoModel"])[0]
+        cls = getattr(transformers, saved, transformers.AutoModel)
     model = cls.from_pretrained(source).to(device).eval()
     tokenizer = transformers.AutoTokenizer.from_pretrained(source)
     return model, tokenizer
