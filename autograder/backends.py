@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_lib import numerics
 from course_lib.paths import cache_root
 
 NOBODY_BASE_UID = 64000          # sandbox slot k runs as uid/gid NOBODY_BASE_UID + k
@@ -64,7 +65,7 @@ def runner_env(home: str) -> dict:
         "COURSE_HOME": str(cache_root()),
         "TOKENIZERS_PARALLELISM": "false",
     }
-    return env
+    return numerics.pin(env)      # the runner pins them too; here they also reach its child processes
 
 
 def runner_args(notebook: str, limits: Limits, skip: set[int], python: str = sys.executable) -> list[str]:

@@ -12,6 +12,8 @@ import os
 
 import click
 
+from course_lib import numerics
+
 # modules exposing ``COMMANDS`` (a list of click commands or groups)
 COMMAND_MODULES = [
     "autograder.commands_models",
@@ -30,6 +32,9 @@ def course() -> None:
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ.setdefault("HF_EVALUATE_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    # Same numbers on every machine: torch picks its CPU kernels at its first operation, and no
+    # sub-command has imported torch yet (course_lib.numerics says why and which kernels).
+    numerics.pin()
 
 
 for _name in COMMAND_MODULES:

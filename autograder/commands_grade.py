@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -19,7 +20,25 @@ def _bundle_dir(assignment: str, dist: str | None) -> Path:
     folder = _dist(dist) / assignment / "autograder"
     if not (folder / "tests.json").exists():
         raise click.ClickException(f"{folder} has no release of {assignment!r}: run `course release {assignment}` first")
+    _same_zoo_as_release(folder)
     return folder
+
+
+def _same_zoo_as_release(folder: Path) -> None:
+    """Refuse to grade on other weights than the reference was recorded on: every threshold
+    and tolerance of the hidden tests was measured on those."""
+    from autograder.release import ZOO_FINGERPRINT
+    from course_lib.models import zoo
+
+    recorded = folder / ZOO_FINGERPRINT
+    if not recorded.exists():      # a release made before fingerprints were recorded
+        return
+    problems = zoo.fingerprint_problems(json.loads(recorded.read_text()))
+    if problems:
+        raise click.ClickException(
+            f"{folder} was released on another zoo ({'; '.join(problems)}): grade with the release's zoo "
+            "(copy its $COURSE_HOME/models here, or rebuild with `course models build --force`: the pinned build "
+            "gives the recorded bytes on any x86-64 machine with AVX2), or release again on this one")
 
 
 def _backend(name: str | None, base_image: str | None = None):
@@ -58,9 +77,10 @@ results_option = click.option("--results", default=None, help="Results folder (d
 def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None):
     from autograder.grade_class import grade_class, summary_table
 
+    bundle_dir = _bundle_dir(assignment, dist)      # a wrong release or zoo stops before anything starts
     be = _backend(backend, base_image)
     gb = _gradebook(db)
-    summary = grade_class(_bundle_dir(assignment, dist), Path(submissions), be, gb,
+    summary = grade_class(bundle_dir, Path(submissions), be, gb,
                           _results_dir(results, assignment), workers=workers, regrade=regrade, students=students,
                           progress=sys.stderr.isatty())
     click.echo(summary_table(summary))

@@ -1,4 +1,4 @@
-"""``course models build | list``: the tiny model zoo."""
+"""``course models build | verify | list``: the tiny model zoo."""
 
 from __future__ import annotations
 
@@ -40,6 +40,25 @@ def build_cmd(names: tuple[str, ...], force: bool) -> None:
     click.echo(f"zoo ready in {models_dir()} ({time.perf_counter() - start:.1f}s)")
 
 
+@models.command("verify")
+@click.option("--record", is_flag=True,
+              help="Record the zoo present as the reference build (after an intended recipe change).")
+def verify_cmd(record: bool) -> None:
+    """Compare the zoo's bytes with the hashes the repository records; exit 1 on a difference."""
+    from course_lib.models import zoo
+
+    if record:
+        out = zoo.record_hashes()
+        click.echo(f"recorded {len(out)} hashes in {zoo.RECORDED}")
+        return
+    problems = zoo.verify()
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"the zoo matches the recorded build ({', '.join(['tokenizer', *zoo.ZOO])})")
+
+
 @models.command("list")
 def list_cmd() -> None:
     """Show each model's card: parameters, size, weight hash, build metrics."""
@@ -51,8 +70,9 @@ def list_cmd() -> None:
         except FileNotFoundError:
             click.echo(f"{name:14s} not built")
             continue
+        kernels = (c.get("numerics") or {}).get("aten_capability", "?")
         click.echo(f"{name:14s} {c['parameters']:>10,} params  {c['size_bytes'] / 1e6:6.1f} MB  "
-                   f"sha256 {c['weights_sha256'][:12]}  {json.dumps(c['metrics'])}")
+                   f"sha256 {c['weights_sha256'][:12]}  {kernels}  {json.dumps(c['metrics'])}")
 
 
 COMMANDS = [models]

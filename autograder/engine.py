@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.backends import Backend, Limits
+from course_lib import numerics
 from autograder.feedback import Feedback
 from autograder.student_process import ProcessEnded, StudentError, StudentProcess
 
@@ -43,6 +44,7 @@ def _one_torch_thread() -> None:
     torch = sys.modules.get("torch")
     if torch is None:
         os.environ["OMP_NUM_THREADS"] = "1"     # read when a test first imports torch
+        numerics.pin()                          # likewise (the `course` command has pinned them already)
     elif torch.get_num_threads() != 1:
         torch.set_num_threads(1)
 

@@ -41,8 +41,10 @@ from autograder.assignment import (
     strip_ignored,
     student_source,
 )
+from course_lib.models import zoo
 
 STUDENT_METADATA_KEY = "course"
+ZOO_FINGERPRINT = "zoo.json"      # in dist/<id>/autograder: the models' hashes the reference was recorded on
 CELL_METADATA_KEEP = ("tags", "editable", "deletable", "jupyter", "slideshow", "collapsed", "scrolled")
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 RESPONSE_CELL = "_Type your answer here, replacing this text._"
@@ -279,6 +281,8 @@ def write_autograder(assignment: Assignment, folder: Path) -> None:
         ],
     })
     shutil.copyfile(assignment.root / "assignment.toml", folder / "assignment.toml")
+    # the zoo the reference is recorded on: grading on other weights is refused (commands_grade)
+    _write_json(folder / ZOO_FINGERPRINT, zoo.fingerprint(assignment.config.requires.models))
 
 
 def write_manifest(assignment: Assignment, release_dir: Path, released_at: datetime) -> None:

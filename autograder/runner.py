@@ -26,6 +26,7 @@ import time
 import traceback
 
 from autograder import wire
+from course_lib import numerics
 
 
 class CallTimeout(Exception):
@@ -177,9 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     tx = _OnlyThisProcess(tx)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    # same thread count on every backend, same floats; torch reads these when imported
+    # same thread count and CPU kernels on every backend and machine, same floats; torch reads
+    # these when imported (the student's cells have not run yet)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
+    numerics.pin()
     from autograder.execution import notebook_code_cells, run_cells
 
     skip = {int(i) for i in args.skip.split(",") if i.strip()}

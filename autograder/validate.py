@@ -4,7 +4,8 @@ Four checks, all through the real grading engine:
 
 (a) the solution scores full marks on every autograded question;
 (b) the untouched student notebook scores zero on every autograded question;
-(c) every mutant in ``assignments/<id>/mutants/`` loses exactly the questions it declares;
+(c) every mutant in ``assignments/<id>/mutants/`` loses exactly the questions it declares
+    (``loses:``), and perhaps those it says it ``may lose:`` as well;
 (d) the solution graded three times scores identically, test by test.
 
 A mutant is a small Python file: a docstring whose ``loses:`` line names the questions it
@@ -18,6 +19,12 @@ must lose, and code that redefines one or more of the solution's names, e.g.::
 
 It is inserted as a new cell right after the last solution cell that defines one of those
 names, so everything after it (later questions included) uses the mutated code.
+
+A mistake should cost points once, where it is made: a later question's tests grade its own
+skill on the reference's upstream outputs (``ref.chunks``), not the student's. Where a lab means
+a cascade (an evaluation question measures the model the training question produced) and
+whether it happens depends on the model's weights, the mutant says so with ``may lose: q5``;
+validate then accepts either outcome and prints which happened.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from autograder.backends import Backend
 from autograder.engine import Bundle, grade_notebook
 
 LOSES = re.compile(r"^\s*loses\s*:\s*(.+)$", re.MULTILINE)
+MAY_LOSE = re.compile(r"^\s*may lose\s*:\s*(.+)$", re.MULTILINE)
 RERUNS = 3
 
 
@@ -50,6 +58,7 @@ class Mutant:
     loses: set[str]
     code: str
     defines: set[str]
+    may_lose: set[str] = field(default_factory=set)    # a cascade that depends on the weights
 
     @classmethod
     def load(cls, path: Path, questions: set[str]) -> "Mutant":
@@ -62,14 +71,23 @@ class Mutant:
         m = LOSES.search(doc)
         if not m:
             raise MutantError(f"{path}: the docstring must say which questions this mutant loses, e.g. 'loses: q3'")
-        loses = {q.strip() for q in re.split(r"[,\s]+", m.group(1)) if q.strip()}
-        unknown = loses - questions
-        if unknown:
-            raise MutantError(f"{path}: 'loses:' names {', '.join(sorted(unknown))}, which the assignment does not have")
+        loses = _questions(path, "loses", m.group(1), questions)
+        may = MAY_LOSE.search(doc)
+        may_lose = _questions(path, "may lose", may.group(1), questions) if may else set()
+        if loses & may_lose:
+            raise MutantError(f"{path}: {', '.join(sorted(loses & may_lose))} is under both 'loses:' and 'may lose:'")
         defines = _defined_names(tree)
         if not defines:
             raise MutantError(f"{path}: defines nothing; a mutant redefines a function or variable of the solution")
-        return cls(path.stem, path, doc.split("\n")[0], loses, code, defines)
+        return cls(path.stem, path, doc.split("\n")[0], loses, code, defines, may_lose)
+
+
+def _questions(path: Path, label: str, text: str, questions: set[str]) -> set[str]:
+    named = {q.strip() for q in re.split(r"[,\s]+", text) if q.strip()}
+    unknown = named - questions
+    if unknown:
+        raise MutantError(f"{path}: '{label}:' names {', '.join(sorted(unknown))}, which the assignment does not have")
+    return named
 
 
 def _defined_names(tree: ast.Module) -> set[str]:
@@ -179,24 +197,32 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
                         "scores zero on every autograded question" if not earned else
                         "earns points on " + ", ".join(f"{q} (a test passes without a solution)" for q in earned),
                         by_job[("template", "student notebook")]["score"], earned))
-    for m in mutants:
-        r = by_job[("mutant", m.name)]
-        got = _lost(r)
-        ok = got == m.loses
-        detail = f"loses {', '.join(sorted(got)) or 'nothing'}"
-        if not ok:
-            missing, extra = m.loses - got, got - m.loses
-            detail += "; expected " + ", ".join(sorted(m.loses))
-            if missing:
-                detail += f" - no test of {', '.join(sorted(missing))} catches it"
-            if extra:
-                detail += f" - it also loses {', '.join(sorted(extra))}"
-        checks.append(Check("mutant", m.name, ok, detail, r["score"], sorted(got)))
+    checks += [judge_mutant(m, by_job[("mutant", m.name)]) for m in mutants]
     prints = [_fingerprint(by_job[("solution", f"run {i + 1}")]) for i in range(RERUNS)]
     same = all(p == prints[0] for p in prints)
     checks.append(Check("rerun", f"{RERUNS} identical runs", same,
                         "identical scores test by test" if same else "the solution's test results differ between runs"))
     return checks
+
+
+def judge_mutant(m: Mutant, result: dict) -> Check:
+    """A mutant is caught when it loses every question under ``loses:`` and nothing else but
+    (perhaps) those under ``may lose:``; the detail says which cascade happened."""
+    got = _lost(result)
+    ok = m.loses <= got <= m.loses | m.may_lose
+    detail = f"loses {', '.join(sorted(got)) or 'nothing'}"
+    if m.may_lose:
+        cascaded = sorted(got & m.may_lose)
+        detail += (f" (may lose {', '.join(sorted(m.may_lose))}: "
+                   f"{'it did, ' + ', '.join(cascaded) if cascaded else 'it did not'})")
+    if not ok:
+        missing, extra = m.loses - got, got - m.loses - m.may_lose
+        detail += "; expected " + ", ".join(sorted(m.loses))
+        if missing:
+            detail += f" - no test of {', '.join(sorted(missing))} catches it"
+        if extra:
+            detail += f" - it also loses {', '.join(sorted(extra))}"
+    return Check("mutant", m.name, ok, detail, result["score"], sorted(got))
 
 
 def _explain(result: dict, question: str) -> str:

@@ -43,6 +43,34 @@ def lab_cells() -> list[str]:
     return picked
 
 
+def answers(n_questions: int = 60, k: int = 3, flan_dir: Path | None = None) -> dict[str, list[str]]:
+    """The lab's answers to the first ``n_questions`` test questions, by kind, and the gold ones."""
+    from course_lib.models import zoo
+
+    if flan_dir:   # the lab loads "tiny-flan"; zoo.load also takes a folder
+        load, folder = zoo.load, str(Path(flan_dir).resolve())
+        zoo.load = lambda name, **kw: load(folder if name == "tiny-flan" else name, **kw)
+    cells = lab_cells()
+    os.chdir(tempfile.mkdtemp(prefix="rag-answers-"))
+    lab: dict = {}
+    for source in cells:
+        exec(compile(source, str(LAB), "exec"), lab)
+    rows = lab["test_questions"][:n_questions]
+    questions = [r["question"] for r in rows]
+    prompts = lab["rag_prompts"](rows, k)
+    by_id = {p["id"]: p for p in lab["passages"]}
+    return {
+        "gold": [r["answer"] for r in rows],
+        "closed-book": lab["answer"]([lab["closed_book_prompt"](q) for q in questions]),
+        "RAG, free": lab["answer"](prompts),
+        "RAG, grounded": [lab["grounded_answer"](p, [lab["chunks"][i]["text"] for i in ids])
+                          for p, ids in zip(prompts, lab["retrieve_chunks"](questions, k))],
+        "gold, grounded": [lab["grounded_answer"](
+            lab["build_rag_prompt"](r["question"], [{"passage_id": g, "text": by_id[g]["text"]} for g in r["gold_ids"]]),
+            [by_id[g]["text"] for g in r["gold_ids"]]) for r in rows],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--questions", type=int, default=60)
@@ -56,30 +84,11 @@ def main() -> None:
     from course_lib.models import zoo
 
     torch.set_num_threads(1)
-    if args.flan:   # the lab loads "tiny-flan"; zoo.load also takes a folder
-        load, flan_dir = zoo.load, str(args.flan.resolve())
-        zoo.load = lambda name, **kw: load(flan_dir if name == "tiny-flan" else name, **kw)
-    cells = lab_cells()
-    os.chdir(tempfile.mkdtemp(prefix="rag-answers-"))
-    lab: dict = {}
-    for source in cells:
-        exec(compile(source, str(LAB), "exec"), lab)
     start = time.perf_counter()
-    rows = lab["test_questions"][:args.questions]
-    questions, gold = [r["question"] for r in rows], [r["answer"] for r in rows]
-    prompts = lab["rag_prompts"](rows, args.k)
-    by_id = {p["id"]: p for p in lab["passages"]}
-    answers = {
-        "closed-book": lab["answer"]([lab["closed_book_prompt"](q) for q in questions]),
-        "RAG, free": lab["answer"](prompts),
-        "RAG, grounded": [lab["grounded_answer"](p, [lab["chunks"][i]["text"] for i in ids])
-                          for p, ids in zip(prompts, lab["retrieve_chunks"](questions, args.k))],
-        "gold, grounded": [lab["grounded_answer"](
-            lab["build_rag_prompt"](r["question"], [{"passage_id": g, "text": by_id[g]["text"]} for g in r["gold_ids"]]),
-            [by_id[g]["text"] for g in r["gold_ids"]]) for r in rows],
-    }
-    print(f"\n{len(rows)} test questions, k={args.k}, tiny-flan from {args.flan or zoo.path('tiny-flan')}")
-    for name, preds in answers.items():
+    by_kind = answers(args.questions, args.k, args.flan)
+    gold = by_kind.pop("gold")
+    print(f"\n{len(gold)} test questions, k={args.k}, tiny-flan from {args.flan or zoo.path('tiny-flan')}")
+    for name, preds in by_kind.items():
         print(f"  {name:15s} EM {metrics.exact_match_score(preds, gold):.3f}  F1 {metrics.token_f1_score(preds, gold):.3f}")
     print(f"  answering took {time.perf_counter() - start:.1f} s (one thread)")
 

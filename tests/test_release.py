@@ -270,3 +270,24 @@ def test_gradescope_zip_from_otter_assign(tmp_path):
         assert "overflow wombat" in zf.read("tests/q2.py").decode()  # hidden tests travel in the zip
     student_q2 = (gs / "student" / "tests" / "q2.py").read_text()
     assert "wombat" not in student_q2
+
+
+def test_grading_on_another_zoo_is_refused(tmp_path):
+    """The release records the hashes of the models its reference ran on; `course grade` on a
+    zoo with other weights stops with one line naming the model and both hashes."""
+    from autograder.cli import course
+    from course_lib.models import zoo
+
+    out = tmp_path / "dist"
+    release(TOY_DIR, out)
+    recorded = out / TOY_ID / "autograder" / release_mod.ZOO_FINGERPRINT
+    assert json.loads(recorded.read_text()) == {}, "the toy needs no model, so it records none"
+    here = zoo.fingerprint(["tiny-gpt"])
+    assert set(here) == {"tokenizer", "tiny-gpt"} and zoo.fingerprint_problems(here) == []
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    recorded.write_text(json.dumps({**here, "tiny-gpt": "0" * 64}))     # one weight changed since the release
+    result = CliRunner().invoke(course, ["grade", TOY_ID, str(subs), "--dist", str(out), "--backend", "local"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"tiny-gpt: sha256 000000000000... at release, {here['tiny-gpt'][:12]}... here" in result.output
+    assert len(result.output.strip().splitlines()) == 1

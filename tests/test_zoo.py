@@ -7,14 +7,15 @@ one the labs use) and measure it again: the model cards are not trusted.
 from __future__ import annotations
 
 import copy
-import json
+import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 import torch
 
-from course_lib import data, lessons
+from course_lib import data, lessons, numerics
 from course_lib.models import zoo
 
 pytestmark = pytest.mark.xdist_group("zoo")    # one worker: they share the CPU-heavy models
@@ -38,6 +39,44 @@ def test_every_model_is_built_with_a_complete_card():
             assert key in card, f"{name}: card lacks {key}"
         assert card["weights_sha256"] == zoo.weights_sha256(zoo.path(name)), f"{name}: weights changed since build"
         assert card["parameters"] > 100_000
+
+
+def test_the_zoo_is_the_recorded_build():
+    """The zoo present is byte for byte the build the repository records (pinned kernels), so
+    every figure and threshold measured on it holds here; a difference is named at once, with
+    its likely cause, instead of surfacing later as a lab's moved mutant cascade."""
+    problems = zoo.verify()
+    assert not problems, "\n".join(problems)
+    for name in zoo.ZOO:
+        assert zoo.card(name)["numerics"]["pinned"], f"{name} was built without the pinned kernels"
+
+
+# the cheapest model whose weights move with ATen's kernels (benchmarks/zoo_numerics.py)
+KERNEL_SENSITIVE = "tiny-toxicity"
+
+
+def _build_into(home, env_changes: dict, argv: list[str]) -> str:
+    shutil.copytree(zoo.path("tokenizer"), home / "models" / "tokenizer")
+    env = {k: v for k, v in os.environ.items() if k not in env_changes}
+    env.update({k: v for k, v in env_changes.items() if v is not None}, COURSE_HOME=str(home))
+    out = subprocess.run([sys.executable, "-m", *argv, KERNEL_SENSITIVE], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    return zoo.weights_sha256(home / "models" / KERNEL_SENSITIVE)
+
+
+def test_pinned_builds_agree_whatever_kernels_the_machine_offers(tmp_path):
+    """Two machines' kernels, played on one: ATen's portable kernels and this CPU's own. Left
+    alone they give different weights; through `course models build` (pinned) both give the
+    recorded bytes."""
+    unpinned = {k: None for k in numerics.PINNED}
+    portable = _build_into(tmp_path / "a", {**unpinned, "ATEN_CPU_CAPABILITY": "default"},
+                           ["course_lib.models.zoo", "--as-is"])
+    native = _build_into(tmp_path / "b", unpinned, ["course_lib.models.zoo", "--as-is"])
+    assert portable != native, "the kernels no longer change this model's weights: pick another for this test"
+    recorded = zoo.recorded()[KERNEL_SENSITIVE]["sha256"]
+    for label, changes in (("portable", {"ATEN_CPU_CAPABILITY": "default"}), ("native", unpinned)):
+        got = _build_into(tmp_path / f"pinned-{label}", changes, ["autograder.cli", "models", "build"])
+        assert got == recorded, f"a pinned build from the {label} kernels' environment gave {got[:12]}, not {recorded[:12]}"
 
 
 def test_load_takes_a_folder_with_its_saved_class(tmp_path):

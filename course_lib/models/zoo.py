@@ -9,8 +9,13 @@ works on it directly; and any loader that takes a model name accepts a hub id in
 (e.g. ``google/flan-t5-small``) on a machine that has it.
 
 Each folder holds a ``model_card.json``: parameters, size on disk, data, seed, the weights'
-sha256 and the metrics measured at build time. A folder whose card matches the current
-recipe is reused, so a second ``build_all`` is a no-op.
+sha256, the kernels that built it and the metrics measured at build time. A folder whose card
+matches the current recipe is reused, so a second ``build_all`` is a no-op.
+
+Builds run with pinned CPU kernels (``course_lib.numerics``), in a child process when this one
+cannot pin them any more, so the zoo is the same bytes on every x86-64 machine with AVX2. The
+repository records those bytes' hashes (``recorded_hashes.json``); :func:`verify` compares the
+zoo present with them, so a zoo that differs is named as such before any lab's figure moves.
 """
 
 from __future__ import annotations
@@ -20,15 +25,19 @@ import importlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from course_lib import numerics
 from course_lib.paths import atomic_write_text, models_dir
 
 CARD = "model_card.json"
+RECORDED = Path(__file__).with_name("recorded_hashes.json")
 TOKENIZER_DATA = ["dialogsum", "instructions", "dialog_topics", "kb_passages", "kb_questions",
                   "toxicity", "preferences"]
 
@@ -102,7 +111,9 @@ def is_current(name: str) -> bool:
         return False
     if name == "tokenizer":
         return meta.get("recipe") == _tokenizer_recipe()
-    return meta.get("recipe") == _recipe(ZOO[name]) and meta.get("tokenizer_sha256") == _card("tokenizer").get("sha256")
+    # a model built before the kernels were pinned (no numerics version) is rebuilt
+    return (meta.get("recipe") == _recipe(ZOO[name]) and meta.get("tokenizer_sha256") == _card("tokenizer").get("sha256")
+            and (meta.get("numerics") or {}).get("version") == numerics.VERSION)
 
 
 def _card(name: str) -> dict:
@@ -156,15 +167,38 @@ def build_tokenizer(log: Callable[[str], None] = print) -> Path:
 
 
 def build(name: str, log: Callable[[str], None] = print, force: bool = False) -> Path:
-    """Build ``name`` (and the tokenizer) unless an up-to-date copy exists."""
+    """Build ``name`` (and the tokenizer) unless an up-to-date copy exists, with pinned kernels."""
+    tok_dir = build_tokenizer(log) / ZOO[name].tokenizer
+    final = path(name)
+    if is_current(name) and not force:
+        return final
+    if numerics.problem() is not None:
+        # torch here already computes with other kernels (its choice is made once per process)
+        return _build_in_pinned_process(name, log)
+    return _build_here(name, tok_dir, log)
+
+
+def _build_in_pinned_process(name: str, log: Callable[[str], None]) -> Path:
+    proc = subprocess.Popen([sys.executable, "-m", "course_lib.models.zoo", name], env=numerics.pinned_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        log(lines[-1].removeprefix(f"{name}: "))
+    if proc.wait() != 0:
+        raise RuntimeError(f"building {name} in a pinned process failed:\n" + "\n".join(lines[-15:]))
+    return path(name)
+
+
+def _build_here(name: str, tok_dir: Path, log: Callable[[str], None]) -> Path:
     from course_lib import data
     from course_lib.seeding import set_seed
 
     spec = ZOO[name]
-    tok_dir = build_tokenizer(log) / spec.tokenizer
-    final = path(name)
-    if is_current(name) and not force:
-        return final
+    why = numerics.problem()
+    if why:
+        log(f"{name}: WARNING: {why}; its weights will not match the recorded hashes. Install a zoo built "
+            "on an x86-64 machine with AVX2 instead of building one here.")
     recipe = _recipe(spec)
     set_seed(recipe["seed"], threads=2)
     start = time.perf_counter()
@@ -177,11 +211,14 @@ def build(name: str, log: Callable[[str], None] = print, force: bool = False) ->
         "size_bytes": folder_bytes(tmp), "weights_sha256": weights_sha256(tmp),
         "tokenizer_sha256": _card("tokenizer").get("sha256"),
         "data": {d: data.version(d) for d in spec.data},
+        "numerics": numerics.describe(),
         "metrics": metrics, "build_seconds": round(seconds, 1),
     }
-    _publish(tmp, final, card)
+    _publish(tmp, path(name), card)
     log(f"{name}: built in {seconds:.0f}s, {card['parameters']:,} parameters, sha256 {card['weights_sha256'][:12]}")
-    return final
+    for line in verify([name]):
+        log(f"WARNING: {line}")
+    return path(name)
 
 
 def _count_parameters(config_file: Path) -> int:
@@ -204,6 +241,79 @@ def _prod(shape) -> int:
 
 def build_all(log: Callable[[str], None] = print, names: list[str] | None = None) -> list[Path]:
     return [build(n, log) for n in (names or list(ZOO))]
+
+
+def recorded() -> dict:
+    """The hashes the repository records for the pinned build of each model (and the tokenizer)."""
+    return json.loads(RECORDED.read_text())
+
+
+def verify(names: list[str] | None = None) -> list[str]:
+    """One line per built model (or the tokenizer) whose bytes differ from the recorded build."""
+    rec = recorded()
+    problems = []
+    for name in names or ["tokenizer", *ZOO]:
+        c, want = _card(name), rec.get(name)
+        if not c or not want:
+            continue
+        got = c.get("sha256" if name == "tokenizer" else "weights_sha256")
+        if got == want["sha256"]:
+            continue
+        recipe = c.get("recipe", {}).get("version")
+        if recipe != want["recipe_version"]:
+            cause = (f"its recipe is version {recipe} and the record is of version {want['recipe_version']}: "
+                     f"record the new build with `course models verify --record`")
+        elif name != "tokenizer" and not (c.get("numerics") or {}).get("pinned"):
+            n = c.get("numerics") or {}
+            cause = (f"it was built with {n.get('aten_capability', 'unknown')} kernels, not the pinned "
+                     f"{numerics.CAPABILITY} ones (a CPU without AVX2, or a build outside `course models build`): "
+                     "install a zoo built on an AVX2 machine")
+        else:
+            cause = ("the same recipe with pinned kernels gave other bytes: a library version changed "
+                     f"(recorded with torch {want.get('torch')}, transformers {want.get('transformers')}, tokenizers "
+                     f"{want.get('tokenizers')}) or the data generators did; rebuild with `course models build --force`, "
+                     "and record the new hashes only if the change is intended")
+        problems.append(f"{name}: sha256 {got[:12]}... differs from the {want['sha256'][:12]}... recorded in "
+                        f"{RECORDED.name}; likely cause: {cause}")
+    return problems
+
+
+def fingerprint(names: list[str]) -> dict:
+    """The weights' sha256 of each named model and of the tokenizer: what a release was recorded on."""
+    if not names:
+        return {}
+    return {"tokenizer": card("tokenizer")["sha256"], **{n: card(n)["weights_sha256"] for n in names}}
+
+
+def fingerprint_problems(recorded_on: dict) -> list[str]:
+    """One line per model whose bytes here differ from ``recorded_on`` (a release's fingerprint)."""
+    problems = []
+    for name, want in sorted(recorded_on.items()):
+        c = _card(name)
+        got = c.get("sha256" if name == "tokenizer" else "weights_sha256")
+        if got != want:
+            problems.append(f"{name}: sha256 {want[:12]}... at release, "
+                            f"{(got[:12] + '...') if got else 'not built'} here")
+    return problems
+
+
+def record_hashes() -> dict:
+    """Write the zoo present as the reference build (after an intended recipe change)."""
+    import tokenizers
+    import torch
+    import transformers
+
+    versions = {"torch": torch.__version__, "transformers": transformers.__version__,
+                "tokenizers": tokenizers.__version__}
+    out = {"tokenizer": {"sha256": card("tokenizer")["sha256"], "recipe_version": _tokenizer_recipe()["version"],
+                         **versions}}
+    for name in ZOO:
+        c = card(name)
+        if not (c.get("numerics") or {}).get("pinned"):
+            raise RuntimeError(f"{name} was not built with the pinned kernels: rebuild it before recording")
+        out[name] = {"sha256": c["weights_sha256"], "recipe_version": c["recipe"]["version"], **versions}
+    atomic_write_text(RECORDED, json.dumps(out, indent=2, sort_keys=True) + "\n")
+    return out
 
 
 def card(name: str) -> dict:
@@ -242,3 +352,16 @@ def _load(name: str, device: str):
     model = cls.from_pretrained(source).to(device).eval()
     tokenizer = transformers.AutoTokenizer.from_pretrained(source)
     return model, tokenizer
+
+
+if __name__ == "__main__":
+    # python -m course_lib.models.zoo NAME...: the pinned child process of build();
+    # --as-is: build with whatever kernels this environment gives (benchmarks/zoo_numerics.py
+    # measures what pinning changes with it)
+    _args = sys.argv[1:]
+    if "--as-is" in _args:
+        _args.remove("--as-is")
+    else:
+        numerics.pin()
+    for _name in _args:
+        _build_here(_name, build_tokenizer() / ZOO[_name].tokenizer, print)

@@ -1,9 +1,11 @@
 """tokenize keeps the pad id in the labels instead of -100: the model is also trained to predict padding.
 
-Also loses q5: the multi-task model is trained with the same tokenize, and its summaries fall
-below the reference's tolerance.
+The multi-task model (q5) is trained with the same tokenize, and its summaries fall near the
+reference's tolerance: whether q5 is lost too depends on the model's weights (the tiny-flan of
+one machine lost it, another's did not), so it is a cascade the mutant may cause, not one it must.
 
-loses: q1, q2, q5
+loses: q1, q2
+may lose: q5
 """
 
 

@@ -1,0 +1,55 @@
+"""How ``course validate`` judges a mutant: ``loses:`` must all be lost, ``may lose:`` may be,
+nothing else may be; and the table says which declared cascade happened."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.validate import Mutant, MutantError, judge_mutant
+
+QUESTIONS = {"q1", "q2", "q3", "q4"}
+
+
+def _load(tmp_path, doc: str) -> Mutant:
+    path = tmp_path / "q1_mistake.py"
+    path.write_text(f'"""A mistake in q1.\n\n{doc}\n"""\ndef chunk(x):\n    return x\n')
+    return Mutant.load(path, QUESTIONS)
+
+
+def _result(lost: set[str]) -> dict:
+    return {"score": 0.0, "questions": {q: {"manual": False, "points": 0.0 if q in lost else 1.0, "max_points": 1.0}
+                                        for q in sorted(QUESTIONS)}}
+
+
+def test_may_lose_is_parsed_apart_from_loses(tmp_path):
+    m = _load(tmp_path, "loses: q1\nmay lose: q4, q3")
+    assert (m.loses, m.may_lose) == ({"q1"}, {"q3", "q4"})
+    assert _load(tmp_path, "loses: q1, q2").may_lose == set()
+
+
+@pytest.mark.parametrize("doc, message", [
+    ("loses: q1\nmay lose: q9", "'may lose:' names q9"),
+    ("loses: q1\nmay lose: q1", "under both"),
+])
+def test_bad_declarations_name_the_file(tmp_path, doc, message):
+    with pytest.raises(MutantError, match=message) as e:
+        _load(tmp_path, doc)
+    assert "q1_mistake.py" in str(e.value)
+
+
+def test_a_declared_cascade_passes_either_way_and_says_which(tmp_path):
+    m = _load(tmp_path, "loses: q1\nmay lose: q4")
+    without = judge_mutant(m, _result({"q1"}))
+    assert without.ok and "may lose q4: it did not" in without.detail
+    cascaded = judge_mutant(m, _result({"q1", "q4"}))
+    assert cascaded.ok and "it did, q4" in cascaded.detail
+
+
+def test_an_undeclared_loss_or_a_missed_question_fails(tmp_path):
+    m = _load(tmp_path, "loses: q1\nmay lose: q4")
+    extra = judge_mutant(m, _result({"q1", "q2"}))
+    assert not extra.ok and "it also loses q2" in extra.detail
+    missed = judge_mutant(m, _result({"q4"}))
+    assert not missed.ok and "no test of q1 catches it" in missed.detail
+    strict = _load(tmp_path, "loses: q1")
+    assert not judge_mutant(strict, _result({"q1", "q4"})).ok
