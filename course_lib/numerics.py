@@ -27,6 +27,7 @@ torch's first operation; :func:`problem` says whether it took.
 from __future__ import annotations
 
 import os
+import platform
 
 PINNED = {
     "ATEN_CPU_CAPABILITY": "avx2",
@@ -38,10 +39,30 @@ VERSION = 1                  # recorded in every model card: a zoo built before 
 
 
 def pin(env: dict | None = None) -> dict:
-    """Set the pinned variables in ``env`` (default: this process's environment); returns it."""
+    """Set the pinned variables in ``env`` (default: this process's environment); returns it.
+
+    Not on a CPU without AVX2: asking ATen for kernels the CPU lacks kills the process with an
+    illegal instruction (seen with ``ATEN_CPU_CAPABILITY=avx512`` on an AVX2 machine)."""
     target = os.environ if env is None else env
-    target.update(PINNED)
+    if cpu_has_avx2():
+        target.update(PINNED)
     return target
+
+
+def cpu_has_avx2() -> bool:
+    """Whether this CPU runs AVX2 code, read without starting torch (whose first operation
+    fixes its kernels): the flags in /proc/cpuinfo on Linux; elsewhere, no (macOS on Intel
+    is rare now, and an ARM CPU has no AVX2)."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "avx2" in line.split()
+    except OSError:
+        pass
+    return False
 
 
 def pinned_env(base: dict | None = None) -> dict:
@@ -57,6 +78,8 @@ def capability() -> str:
 
 def problem() -> str | None:
     """Why this process does not compute with the pinned kernels, or None when it does."""
+    if not cpu_has_avx2():
+        return "this CPU has no AVX2, so the pinned kernels cannot run here"
     unset = [f"{k}={v}" for k, v in PINNED.items() if os.environ.get(k) != v]
     if unset:
         return f"the environment lacks {', '.join(unset)}"

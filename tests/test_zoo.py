@@ -59,24 +59,31 @@ def _build_into(home, env_changes: dict, argv: list[str]) -> str:
     shutil.copytree(zoo.path("tokenizer"), home / "models" / "tokenizer")
     env = {k: v for k, v in os.environ.items() if k not in env_changes}
     env.update({k: v for k, v in env_changes.items() if v is not None}, COURSE_HOME=str(home))
-    out = subprocess.run([sys.executable, "-m", *argv, KERNEL_SENSITIVE], env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, *argv], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     return zoo.weights_sha256(home / "models" / KERNEL_SENSITIVE)
 
 
+# a library call from a process whose torch already computes with its own kernels
+ALREADY_COMPUTED = ("import torch; torch.ones(3).sum(); from course_lib.models import zoo; "
+                    f"zoo.build({KERNEL_SENSITIVE!r})")
+
+
 def test_pinned_builds_agree_whatever_kernels_the_machine_offers(tmp_path):
     """Two machines' kernels, played on one: ATen's portable kernels and this CPU's own. Left
-    alone they give different weights; through `course models build` (pinned) both give the
-    recorded bytes."""
+    alone they give different weights; `course models build` from the one and `zoo.build`
+    called where torch already runs the other (it builds in a pinned child) give the recorded bytes."""
     unpinned = {k: None for k in numerics.PINNED}
-    portable = _build_into(tmp_path / "a", {**unpinned, "ATEN_CPU_CAPABILITY": "default"},
-                           ["course_lib.models.zoo", "--as-is"])
-    native = _build_into(tmp_path / "b", unpinned, ["course_lib.models.zoo", "--as-is"])
+    as_is = ["-m", "course_lib.models.build_pinned", "--as-is", KERNEL_SENSITIVE]
+    portable = _build_into(tmp_path / "a", {**unpinned, "ATEN_CPU_CAPABILITY": "default"}, as_is)
+    native = _build_into(tmp_path / "b", unpinned, as_is)
     assert portable != native, "the kernels no longer change this model's weights: pick another for this test"
     recorded = zoo.recorded()[KERNEL_SENSITIVE]["sha256"]
-    for label, changes in (("portable", {"ATEN_CPU_CAPABILITY": "default"}), ("native", unpinned)):
-        got = _build_into(tmp_path / f"pinned-{label}", changes, ["autograder.cli", "models", "build"])
-        assert got == recorded, f"a pinned build from the {label} kernels' environment gave {got[:12]}, not {recorded[:12]}"
+    cli = _build_into(tmp_path / "c", {**unpinned, "ATEN_CPU_CAPABILITY": "default"},
+                      ["-m", "autograder.cli", "models", "build", KERNEL_SENSITIVE])
+    assert cli == recorded, f"`course models build` from the portable kernels' environment gave {cli[:12]}"
+    library = _build_into(tmp_path / "d", unpinned, ["-c", ALREADY_COMPUTED])
+    assert library == recorded, f"zoo.build after torch computed natively gave {library[:12]}"
 
 
 def test_load_takes_a_folder_with_its_saved_class(tmp_path):

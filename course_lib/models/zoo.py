@@ -168,18 +168,19 @@ def build_tokenizer(log: Callable[[str], None] = print) -> Path:
 
 def build(name: str, log: Callable[[str], None] = print, force: bool = False) -> Path:
     """Build ``name`` (and the tokenizer) unless an up-to-date copy exists, with pinned kernels."""
-    tok_dir = build_tokenizer(log) / ZOO[name].tokenizer
+    build_tokenizer(log)
     final = path(name)
     if is_current(name) and not force:
         return final
     if numerics.problem() is not None:
         # torch here already computes with other kernels (its choice is made once per process)
         return _build_in_pinned_process(name, log)
-    return _build_here(name, tok_dir, log)
+    return build_here(name, log)
 
 
 def _build_in_pinned_process(name: str, log: Callable[[str], None]) -> Path:
-    proc = subprocess.Popen([sys.executable, "-m", "course_lib.models.zoo", name], env=numerics.pinned_env(),
+    proc = subprocess.Popen([sys.executable, "-m", "course_lib.models.build_pinned", name],
+                            env={**numerics.pinned_env(), "PYTHONUNBUFFERED": "1"},   # its log as it goes
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in proc.stdout:
@@ -190,7 +191,9 @@ def _build_in_pinned_process(name: str, log: Callable[[str], None]) -> Path:
     return path(name)
 
 
-def _build_here(name: str, tok_dir: Path, log: Callable[[str], None]) -> Path:
+def build_here(name: str, log: Callable[[str], None] = print) -> Path:
+    """Build ``name`` in this process, with whatever kernels it computes with (warning when
+    they are not the pinned ones)."""
     from course_lib import data
     from course_lib.seeding import set_seed
 
@@ -203,6 +206,7 @@ def _build_here(name: str, tok_dir: Path, log: Callable[[str], None]) -> Path:
     set_seed(recipe["seed"], threads=2)
     start = time.perf_counter()
     tmp = _staging(name)
+    tok_dir = build_tokenizer(log) / spec.tokenizer
     metrics = importlib.import_module(spec.module).build(tmp, tok_dir, log=lambda m: log(f"{name}: {m}"))
     seconds = time.perf_counter() - start
     card = {
@@ -353,15 +357,3 @@ def _load(name: str, device: str):
     tokenizer = transformers.AutoTokenizer.from_pretrained(source)
     return model, tokenizer
 
-
-if __name__ == "__main__":
-    # python -m course_lib.models.zoo NAME...: the pinned child process of build();
-    # --as-is: build with whatever kernels this environment gives (benchmarks/zoo_numerics.py
-    # measures what pinning changes with it)
-    _args = sys.argv[1:]
-    if "--as-is" in _args:
-        _args.remove("--as-is")
-    else:
-        numerics.pin()
-    for _name in _args:
-        _build_here(_name, build_tokenizer() / ZOO[_name].tokenizer, print)
