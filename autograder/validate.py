@@ -190,7 +190,7 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
     lost = sorted(_lost(first))
     checks.append(Check("solution", "full marks", not lost and first["exit_reason"] == "ok",
                         ("every autograded question at full marks" if not lost else
-                         "loses " + "; ".join(_explain(first, q) for q in lost) + _exit(first)) + _shown(first),
+                         "loses " + "; ".join(_explain(first, q) for q in lost)) + _exit(first) + _shown(first),
                         first["score"], lost, first))
     earned = sorted(_earned(by_job[("template", "student notebook")]))
     checks.append(Check("template", "zero", not earned,

@@ -4,7 +4,7 @@
 
 Builds every model into a fresh, temporary $COURSE_HOME (data generated too), prints each
 model's build time and the total, then runs `course models build` again and prints how long
-the no-op takes. Budget (issue: foundation): <= 6 minutes from nothing, < 5 s no-op, on 2 cores.
+the no-op takes. Budget: <= 8 minutes from nothing (raised from 6 when tiny-flan took the reading drills), < 5 s no-op, on 2 cores.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def main() -> None:
     for name in zoo.ZOO:
         c = zoo.card(name)
         print(f"{name:<15}{c['build_seconds']:>9.1f}{c['parameters']:>12,}{c['size_bytes'] / 1e6:>7.1f}")
-    print(f"\nfrom nothing: {total:.0f} s (budget 360 s); second run (no-op): {noop:.1f} s (budget 5 s); "
+    print(f"\nfrom nothing: {total:.0f} s (budget 480 s); second run (no-op): {noop:.1f} s (budget 5 s); "
           f"{os.cpu_count()} cores")
 
 

@@ -35,10 +35,10 @@ def test_reference_effects(released):
     hybrid1 = ref.snapshot("q5: hybrid recall@1 (test)")
     assert ref.snapshot("q5: dense recall@5 (test)") >= 0.9
     assert hybrid1 >= dense1 + 0.03, (dense1, hybrid1)     # the BM25 hybrid fixes some dense misses
-    rag = ref.snapshot("q4: grounded token F1, validation[80:140], reference retrieval")
-    closed = ref.snapshot("q4: closed-book token F1, validation[80:140]")
+    rag = ref.snapshot("q4: grounded token F1, validation[80:110], reference retrieval")
+    closed = ref.snapshot("q4: closed-book token F1, validation[80:110]")
     # the bar: answers grounded in the retrieved chunks (tiny-flan scoring the spans of
-    # its context) beat closed-book ones by 0.2 token F1, here on 60 held-out questions
+    # its context) beat closed-book ones by 0.2 token F1, here on 30 held-out questions
     assert rag >= closed + 0.2, (rag, closed)
 
 
