@@ -23,3 +23,17 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+def pytest_sessionstart(session):
+    """Stop at once, naming the models, when the zoo is not the recorded build: every lab's
+    figures, thresholds and mutant cascades were measured on those bytes, and dozens of lab tests
+    would otherwise fail later for this one reason. COURSE_ALLOW_OTHER_ZOO=1 runs the suite anyway."""
+    if hasattr(session.config, "workerinput") or os.environ.get("COURSE_ALLOW_OTHER_ZOO"):
+        return
+    from course_lib.models import zoo
+
+    problems = zoo.verify()
+    if problems:
+        pytest.exit("the model zoo is not the recorded build:\n  " + "\n  ".join(problems)
+                    + "\n(COURSE_ALLOW_OTHER_ZOO=1 runs the suite anyway)", returncode=1)

@@ -7,6 +7,7 @@ one the labs use) and measure it again: the model cards are not trusted.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -193,3 +194,19 @@ def test_same_seed_same_weights(tmp_path, monkeypatch):
     assert hashes[0] == hashes[1]
     monkeypatch.delenv("COURSE_HOME")
     assert hashes[0][1] == zoo.card("tiny-toxicity")["weights_sha256"], "a fresh build differs from the installed one"
+
+
+def test_the_suite_stops_first_on_another_zoo(tmp_path):
+    """With a model that is not the recorded build, the suite stops before its first test and
+    names the model and both hashes (not dozens of lab failures later)."""
+    card = tmp_path / "models" / "tiny-gpt" / zoo.CARD
+    card.parent.mkdir(parents=True)
+    card.write_text(json.dumps({"weights_sha256": "0" * 64, "recipe": {"version": zoo.recorded()["tiny-gpt"]["recipe_version"]},
+                                "numerics": {"pinned": True, "aten_capability": "AVX2"}}))
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_ALLOW_OTHER_ZOO"}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_mutant_verdicts.py"],
+                         env={**env, "COURSE_HOME": str(tmp_path)}, capture_output=True, text=True,
+                         cwd=zoo.RECORDED.parents[2])
+    assert out.returncode == 1, out.stdout[-2000:]
+    assert "tiny-gpt: sha256 000000000000... differs from the" in out.stdout
+    assert " passed" not in out.stdout
