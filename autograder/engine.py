@@ -29,9 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.backends import Backend, Limits
-from course_lib import numerics
 from autograder.feedback import Feedback
 from autograder.student_process import ProcessEnded, StudentError, StudentProcess
+from course_lib import numerics
 
 MAX_RESTARTS = 2
 GENERIC_HIDDEN_FAILURE = "A hidden test failed."
