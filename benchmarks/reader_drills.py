@@ -23,14 +23,17 @@ import random
 import re
 import time
 
-import torch
+from course_lib import numerics
 
-from course_lib import data, metrics
-from course_lib.data import knowledge_base as kb
-from course_lib.data.instructions import CONTEXT_QA_PROMPT, context_block
-from course_lib.generation import generate, greedy_config
-from course_lib.models import zoo
-from course_lib.training import seq2seq_batcher, train_loop
+numerics.pin()      # the kernels the zoo is built and graded with, before torch computes
+import torch  # noqa: E402
+
+from course_lib import data, metrics  # noqa: E402
+from course_lib.data import knowledge_base as kb  # noqa: E402
+from course_lib.data.instructions import CONTEXT_QA_PROMPT, context_block  # noqa: E402
+from course_lib.generation import generate, greedy_config  # noqa: E402
+from course_lib.models import zoo  # noqa: E402
+from course_lib.training import seq2seq_batcher, train_loop  # noqa: E402
 
 CLOSED_BOOK = "Answer the question.\n\nQuestion: {question}\nAnswer:"
 
