@@ -172,8 +172,9 @@ def build(name: str, log: Callable[[str], None] = print, force: bool = False) ->
     final = path(name)
     if is_current(name) and not force:
         return final
-    if numerics.problem() is not None:
-        # torch here already computes with other kernels (its choice is made once per process)
+    if numerics.cpu_has_avx2() and numerics.problem() is not None:
+        # torch here already computes with other kernels (its choice is made once per process);
+        # without AVX2 a child could not pin them either, and build_here says so
         return _build_in_pinned_process(name, log)
     return build_here(name, log)
 
@@ -247,6 +248,11 @@ def build_all(log: Callable[[str], None] = print, names: list[str] | None = None
     return [build(n, log) for n in (names or list(ZOO))]
 
 
+def _bytes_sha256(name: str, meta: dict) -> str | None:
+    """The hash a card records for the bytes it describes (the tokenizer's card names it apart)."""
+    return meta.get("sha256" if name == "tokenizer" else "weights_sha256")
+
+
 def recorded() -> dict:
     """The hashes the repository records for the pinned build of each model (and the tokenizer)."""
     return json.loads(RECORDED.read_text())
@@ -260,7 +266,7 @@ def verify(names: list[str] | None = None) -> list[str]:
         c, want = _card(name), rec.get(name)
         if not c or not want:
             continue
-        got = c.get("sha256" if name == "tokenizer" else "weights_sha256")
+        got = _bytes_sha256(name, c)
         if got == want["sha256"]:
             continue
         recipe = c.get("recipe", {}).get("version")
@@ -286,15 +292,14 @@ def fingerprint(names: list[str]) -> dict:
     """The weights' sha256 of each named model and of the tokenizer: what a release was recorded on."""
     if not names:
         return {}
-    return {"tokenizer": card("tokenizer")["sha256"], **{n: card(n)["weights_sha256"] for n in names}}
+    return {n: _bytes_sha256(n, card(n)) for n in ["tokenizer", *names]}
 
 
 def fingerprint_problems(recorded_on: dict) -> list[str]:
     """One line per model whose bytes here differ from ``recorded_on`` (a release's fingerprint)."""
     problems = []
     for name, want in sorted(recorded_on.items()):
-        c = _card(name)
-        got = c.get("sha256" if name == "tokenizer" else "weights_sha256")
+        got = _bytes_sha256(name, _card(name))
         if got != want:
             problems.append(f"{name}: sha256 {want[:12]}... at release, "
                             f"{(got[:12] + '...') if got else 'not built'} here")
