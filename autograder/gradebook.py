@@ -16,6 +16,13 @@ from sqlalchemy import (Column, DateTime, Float, Integer, String, Text, UniqueCo
                         select)
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from autograder.errors import CourseError
+
+
+class OverrideError(CourseError, ValueError):
+    """An override the gradebook refuses: no grade yet, no such question, a manual question,
+    points out of range, or no reason."""
+
 
 class Base(DeclarativeBase):
     pass
@@ -99,13 +106,37 @@ class Gradebook:
             s.expunge_all()
             return list(rows)
 
+    def grade(self, assignment: str, student: str) -> Grade | None:
+        with Session(self.engine) as s:
+            row = s.scalar(select(Grade).where(Grade.assignment == assignment, Grade.student == student))
+            s.expunge_all()
+            return row
+
     def add_override(self, assignment: str, student: str, question: str, points: float, reason: str,
-                     author: str) -> None:
+                     author: str) -> Override:
+        """Record staff's points for one question of one graded student, after checking them:
+        the student has a grade, the question is autograded, the points are within its range
+        and there is a reason (the student reads it)."""
+        grade = self.grade(assignment, student)
+        if grade is None:
+            raise OverrideError(f"{student!r} has no grade for {assignment!r} yet")
+        questions = json.loads(grade.result_json)["questions"]
+        if question not in questions:
+            raise OverrideError(f"{assignment} has no question {question!r}; it has {', '.join(questions)}")
+        if questions[question].get("manual"):
+            raise OverrideError(
+                f"{question} is a manual question (graded by staff outside the autograder); its points are not "
+                "part of the autograded score, so an override here would not add up")
+        maximum = questions[question]["max_points"]
+        if not 0 <= points <= maximum:
+            raise OverrideError(f"{question} is worth 0 to {maximum:g} points, not {points:g}")
         if not reason.strip():
-            raise ValueError("an override needs a reason")
-        with Session(self.engine) as s, s.begin():
-            s.add(Override(assignment=assignment, student=student, question=question, points=points,
-                           reason=reason, author=author, created_at=datetime.now(timezone.utc)))
+            raise OverrideError("an override must say why (the student reads it)")
+        row = Override(assignment=assignment, student=student, question=question, points=points,
+                       reason=reason.strip(), author=author, created_at=datetime.now(timezone.utc))
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            s.add(row)
+        return row
 
     def overrides(self, assignment: str, student: str | None = None) -> list[Override]:
         with Session(self.engine) as s:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.validate import Mutant, mutant_notebook
+from autograder.authoring.mutants import Mutant, mutant_notebook
 from course_lib.paths import repo_root
 
 HOSTILE = {
@@ -38,8 +38,8 @@ def _with_cell(solution: Path, code: str, position: int) -> bytes:
 
 
 def make(assignment: str, dist: Path, out: Path) -> Path:
-    from autograder.assignment import load_config
-    from autograder.submission import submit
+    from autograder.authoring.config import load_config
+    from autograder.student.submit import submit
 
     bundle = dist / assignment / "autograder"
     solution = bundle / "solution.ipynb"

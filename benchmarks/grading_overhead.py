@@ -36,15 +36,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def release_assignment(name: str, out: Path):
-    from autograder.release import release
+    from autograder.release.pipeline import release
 
     return release(REPO / "assignments" / name, out).folder
 
 
 def otter_zip(name: str, out: Path) -> tuple[Path | None, str]:
     """``otter assign`` (without its own test run) of the assignment; (zip, why not)."""
-    from autograder.assignment import load_assignment
-    from autograder.gradescope_export import GradescopeExportError, write_gradescope
+    from autograder.authoring.master import load_assignment
+    from autograder.release.targets.gradescope import GradescopeExportError, write_gradescope
 
     try:
         return write_gradescope(load_assignment(REPO / "assignments" / name), out / "gradescope", run_tests=False), ""
@@ -56,8 +56,8 @@ def otter_zip(name: str, out: Path) -> tuple[Path | None, str]:
 
 def grade_runs(bundle, notebook: bytes, backend, runs: int) -> list[tuple[float, float, float, float]]:
     """(runtime_s, notebook seconds, wall seconds around grade_notebook, tests' seconds) per timed run."""
-    from autograder.engine import grade_notebook
-    from autograder.reference import ReplayReference
+    from autograder.grading.engine import grade_notebook
+    from autograder.grading.reference_replay import ReplayReference
 
     backend.prepare(bundle.folder)
     reference = ReplayReference.load(bundle.folder)
@@ -108,8 +108,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-otter", action="store_true")
     args = ap.parse_args(argv)
 
-    from autograder.backends import get_backend
-    from autograder.engine import Bundle
+    from autograder.isolation.registry import get_backend
+    from autograder.grading.bundle import Bundle
 
     names = [a for a in args.assignments.split(",") if (REPO / "assignments" / a / "assignment.toml").exists()]
     rows = []

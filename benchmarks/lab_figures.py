@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder import wire  # noqa: E402
-from autograder.reference import SNAPSHOT  # noqa: E402
-from autograder.release import ZOO_FINGERPRINT  # noqa: E402
+from autograder.isolation import wire  # noqa: E402
+from autograder.grading.reference_replay import SNAPSHOT  # noqa: E402
+from autograder.release.pipeline import ZOO_FINGERPRINT  # noqa: E402
 
 PREFIX = "snapshot:"
 

@@ -28,9 +28,10 @@ BUDGET_MB = 3072
 
 
 def main() -> None:
-    from autograder.backends import get_backend
-    from autograder.engine import Bundle, grade_notebook
-    from autograder.release import release
+    from autograder.isolation.registry import get_backend
+    from autograder.grading.bundle import Bundle
+    from autograder.grading.engine import grade_notebook
+    from autograder.release.pipeline import release
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("assignments", nargs="+")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.backends import LocalBackend
-from autograder.release import release
-from autograder.validate import table, validate
+from autograder.isolation.local import LocalBackend
+from autograder.release.pipeline import release
+from autograder.release.validate import table, validate
 
 REPO = Path(__file__).resolve().parent.parent
 MIN_MUTANTS = 6

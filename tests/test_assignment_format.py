@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import (
+from autograder.authoring.master import (
     AssignmentFormatError,
     load_assignment,
     load_config,
@@ -178,7 +178,7 @@ def test_late_policies():
     assert late.multiplier(deadline, deadline + timedelta(hours=1)) == pytest.approx(0.9)
     assert late.multiplier(deadline, deadline + timedelta(days=2, hours=1)) == pytest.approx(0.7)
     assert late.multiplier(deadline, deadline + timedelta(days=4)) == 0.0
-    from autograder.assignment import LatePolicy
+    from autograder.authoring.late_policy import LatePolicy
 
     cutoff = LatePolicy("cutoff", cutoff=deadline + timedelta(days=1))
     assert cutoff.multiplier(deadline, deadline + timedelta(hours=5)) == 1.0

@@ -14,11 +14,12 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.commands_release import check_cmd, submit_cmd
-from autograder.execution import run_cells
-from autograder.public_check import check_notebook, notebook_directory
-from autograder.release import release
-from autograder.submission import SubmitError, read_submissions, submit
+from autograder.cli.student import check_cmd, submit_cmd
+from autograder.isolation.execution import run_cells
+from autograder.student.check import check_notebook, notebook_directory
+from autograder.release.pipeline import release
+from autograder.grading.submissions import read_submissions
+from autograder.student.submit import SubmitError, submit
 from toy_notebooks import TOY_DIR, TOY_ID
 
 # --------------------------------------------------------------------------- run_cells
@@ -284,7 +285,7 @@ def test_read_submissions_rejects_other_assignments(student, tmp_path):
 
 
 def test_failure_line_pairs_each_failing_line_with_its_own_error():
-    from autograder.public_check import _failure_line
+    from autograder.student.check import _failure_line
 
     report = ("*" * 70 + "\nLine 2, in q4 0\nFailed example:\n    assert a(), 'first'\nException raised:\n"
               "    Traceback (most recent call last):\n    AssertionError: first\n" + "*" * 70 +

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from autograder.cli import course
 from autograder.reports import AssignmentInfo, export, load_class, read_roster
-from autograder.reports.export import ExportError
+from autograder.reports.lms_export import ExportError
 from report_fixtures import AID, TITLE, build_sample_class
 
 FINAL = {"solution": 5, "template": 0, "mutant-q1": 4, "mutant-q2": 2, "slowpoke": 3, "crasher": 2, "memhog": 2,

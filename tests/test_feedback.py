@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from autograder.feedback import MAX_CHARS, MAX_SAMPLES, Feedback
+from autograder.grading.feedback import MAX_CHARS, MAX_SAMPLES, Feedback
 from autograder.reports.render import artifacts_view
 
 

@@ -11,7 +11,9 @@ import json
 
 import pytest
 
-from autograder.engine import Bundle, grade_notebook, without_staff_detail
+from autograder.grading.bundle import Bundle
+from autograder.grading.engine import grade_notebook
+from autograder.grading.results import without_staff_detail
 from toy_submissions import MUTANT_SCORES, MUTANTS, backend_or_fail, mutant, outcomes, release_toy, solution, template
 
 BACKENDS = [
@@ -113,7 +115,7 @@ def test_identical_across_backends(graded):
 
 
 def test_unknown_backend_is_refused():
-    from autograder.backends import get_backend
+    from autograder.isolation.registry import get_backend
 
     with pytest.raises(ValueError, match="unknown backend"):
         get_backend("chroot")

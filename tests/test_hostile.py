@@ -38,9 +38,10 @@ from typing import Callable
 
 import pytest
 
-from autograder import wire
-from autograder.engine import Bundle, grade_notebook
-from autograder.grade_class import grade_class
+from autograder.isolation import wire
+from autograder.grading.bundle import Bundle
+from autograder.grading.engine import grade_notebook
+from autograder.grading.class_grading import grade_class
 from autograder.gradebook import Gradebook
 from toy_notebooks import REPO, TOY_ID
 from toy_submissions import (MEAN_ABS_OK, MUTANT_SCORES, MUTANTS, PARTIAL_SCORE, SECRET_WORDS, SOFTMAX_NAIVE,
@@ -674,7 +675,7 @@ def test_wire_refuses_objects_as_data():
 
 def test_saved_files_are_read_safely(tmp_path):
     """``student_path`` (tests reading files the notebook saved) refuses links and FIFOs."""
-    from autograder.engine import SafeWorkdir
+    from autograder.grading.engine import SafeWorkdir
 
     work = tmp_path / "work"
     (work / "model").mkdir(parents=True)
@@ -698,7 +699,7 @@ def test_a_process_that_stops_reading_cannot_hang_the_grader(tmp_path):
     GIL, a stuck C call) must time out, not block the grading thread on a full pipe forever."""
     import numpy as np
 
-    from autograder.student_process import ProcessEnded, RemoteRef, StudentProcess
+    from autograder.isolation.student_process import ProcessEnded, RemoteRef, StudentProcess
 
     ready = json.dumps({"event": "ready", "seconds": 0.0}).encode()
     fake_runner = ("import struct, sys, time\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.validate import Mutant, MutantError, judge_mutant
+from autograder.authoring.mutants import Mutant, MutantError
+from autograder.release.validate import judge_mutant
 
 QUESTIONS = {"q1", "q2", "q3", "q4"}
 

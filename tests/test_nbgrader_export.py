@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.assignment import load_assignment
-from autograder.nbgrader_export import nbgrader_solution_source, source_notebook
-from autograder.release import release
+from autograder.authoring.master import load_assignment
+from autograder.release.targets.nbgrader import nbgrader_solution_source, source_notebook
+from autograder.release.pipeline import release
 from toy_notebooks import TOY_DIR, TOY_ID, copy_toy, load_cells, save_cells, src
 
 
@@ -65,7 +65,7 @@ def test_hidden_ref_tests_load_the_reference_bundle(tmp_path):
     nb = nbformat.read(result.folder / "nbgrader" / "source" / TOY_ID / f"{TOY_ID}.ipynb", as_version=4)
     hidden = _nbgrader_cells(nb)["q1-tests"].source.split("### BEGIN HIDDEN TESTS")[1]
     bundle = (tmp_path / "dist" / TOY_ID / "autograder").resolve()
-    assert f"from autograder.reference import ReplayReference\nref = ReplayReference.load({str(bundle)!r})" in hidden
+    assert f"from autograder.grading.reference_replay import ReplayReference\nref = ReplayReference.load({str(bundle)!r})" in hidden
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.reference import ReplayReference
+from autograder.grading.reference_replay import ReplayReference
 from tests.lab_checks import assert_lab_validates, release_lab
 
 RAG_ID = "05-rag"

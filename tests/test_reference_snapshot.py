@@ -3,7 +3,8 @@ function runs at release only (a grading never pays for it, nor runs the student
 
 from __future__ import annotations
 
-from autograder.reference import ReplayReference, recorder
+from autograder.grading.reference_replay import ReplayReference
+from autograder.release.record_reference import recorder
 
 
 def test_a_snapshot_function_runs_at_release_and_never_at_grading():

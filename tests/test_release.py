@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-import autograder.release as release_mod
-from autograder.commands_release import release_cmd
-from autograder.release import ReleaseError, release, to_doctest
+import autograder.release.pipeline as release_mod
+from autograder.cli.release import release_cmd
+from autograder.release.pipeline import ReleaseError, release, to_doctest
 from toy_notebooks import MALFORMED, TOY_DIR, TOY_ID, copy_toy, load_cells, save_cells, src
 
 
@@ -251,7 +251,7 @@ def test_gradescope_refuses_ref_tests(tmp_path):
     cells = load_cells(root)
     cells[10]["source"] = src(cells[10]) + "\nassert mean_abs([5]) == ref.mean_abs([5])"
     save_cells(root, cells)
-    from autograder.gradescope_export import GradescopeExportError
+    from autograder.release.targets.gradescope import GradescopeExportError
 
     with pytest.raises(GradescopeExportError, match=r"q1 - 2 use `ref`"):
         release(root / TOY_ID, tmp_path / "dist", gradescope=True)

@@ -289,7 +289,7 @@ def _course(*args):
 def test_override_survives_regrade(tmp_path):
     """Grade (really, on the toy assignment), override, regrade a changed notebook: the
     override still pins its question and the final score follows the new automatic score."""
-    from autograder.release import release
+    from autograder.release.pipeline import release
 
     dist = tmp_path / "dist"
     release(TOY_DIR, dist)

@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.submission import submit
+from autograder.student.submit import submit
 from toy_notebooks import REPO, TOY_ID
 from toy_submissions import MUTANT_SCORES, MUTANTS, PARTIAL_SCORE, backend_or_fail, mutant, partial, release_toy, \
     solution, template

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import wire
+from autograder.isolation import wire
 from tests.lab_checks import assert_lab_validates, release_lab
 
 RLHF_ID = "04-rlhf"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.validate import Mutant, one_per_question
+from autograder.authoring.mutants import Mutant, one_per_question
 
 REPO = Path(__file__).resolve().parent.parent
 

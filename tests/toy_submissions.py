@@ -68,7 +68,7 @@ SECRET_WORDS = ("quokka", "wombat", "platypus")
 
 def release_toy(out_root: Path, **limits) -> Path:
     """Release the toy into ``out_root`` (optionally with other ``[limits]``); returns dist/<id>."""
-    from autograder.release import release
+    from autograder.release.pipeline import release
 
     source = TOY_DIR
     if limits:
@@ -148,7 +148,7 @@ def backend_or_fail(name: str):
     """The named backend; a missing one FAILS the test with its reason (CI installs all three)."""
     import pytest
 
-    from autograder.backends import get_backend
+    from autograder.isolation.registry import get_backend
 
     try:
         return get_backend(name)

@@ -7,7 +7,7 @@
 ``export`` CSV, Canvas and Gradescope score files (layouts in its docstring).
 """
 
-from autograder.reports.export import FORMATS, export, read_roster
+from autograder.reports.lms_export import FORMATS, export, read_roster
 from autograder.reports.model import AssignmentInfo, ClassView, StudentView, load_class, page_name
 from autograder.reports.render import render_dashboard, render_student, write_reports
 

@@ -6,7 +6,7 @@ as computed at grading time, and ``overrides`` are applied on reading with
 :func:`autograder.gradebook.final_score`, so every page and export shows the same number.
 
 Nothing here renders HTML; :mod:`autograder.reports.render` and
-:mod:`autograder.reports.export` both build on :func:`load_class`.
+:mod:`autograder.reports.lms_export` both build on :func:`load_class`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from autograder.engine import GENERIC_HIDDEN_FAILURE
+from autograder.grading.engine import GENERIC_HIDDEN_FAILURE
 from autograder.gradebook import Grade, Gradebook, Override, final_score
 
 PROCESS_REASONS = ("timeout", "crash", "out-of-memory", "invalid")
@@ -43,7 +43,7 @@ class AssignmentInfo:
     def load(cls, assignment: str, bundle_dir: Path | None = None,
              assignment_dir: Path | None = None) -> "AssignmentInfo":
         """Read ``assignment.toml`` (and ``tests.json``) from the release, else the source folder."""
-        from autograder.assignment import AssignmentFormatError, load_config
+        from autograder.authoring.config import AssignmentFormatError, load_config
 
         info = cls(id=assignment, title=assignment)
         toml = None

@@ -1,0 +1,172 @@
+"""``assignments/<id>/assignment.toml``: title, deadline, resource limits, late policy and the
+models and data sets an assignment needs, read and checked with one error line per mistake.
+
+    title = "Prompting"                   # default: the folder name
+    deadline = 2030-10-01T23:59:00+02:00  # with a timezone
+    points = 20                           # optional: checked against the notebook's questions
+
+    [limits]                              # per submission; enforced by the isolation backend
+    time_s = 300                          # the whole run
+    memory_mb = 3072
+    pids = 128
+    cpus = 1
+    cell_timeout_s = 60                   # one cell, and one test call
+
+    [late]                                # see autograder/authoring/late_policy.py
+    policy = "per_day"                    # "none" | "per_day" | "cutoff"
+    percent_per_day = 10
+    max_days = 3
+
+    [requires]
+    models = ["tiny-flan"]                # built into the zoo before grading
+    data = ["dialogsum"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from autograder.authoring.late_policy import LatePolicy
+from autograder.errors import CourseError
+
+
+class AssignmentFormatError(CourseError, ValueError):
+    """A master notebook or assignment.toml that cannot be released as it is."""
+
+
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one graded submission (enforced by the grading backends)."""
+
+    time_s: float = 1800
+    memory_mb: int = 4096
+    pids: int = 256
+    cpus: float = 2
+    cell_timeout_s: float | None = 600
+
+
+@dataclass(frozen=True)
+class Requirements:
+    models: tuple[str, ...] = ()
+    data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssignmentConfig:
+    title: str
+    deadline: datetime | None = None
+    points: float | None = None
+    limits: Limits = field(default_factory=Limits)
+    late: LatePolicy = field(default_factory=LatePolicy)
+    requires: Requirements = field(default_factory=Requirements)
+
+
+def _toml_error(path: Path, key: str, problem: str) -> AssignmentFormatError:
+    return AssignmentFormatError(f"{path}: `{key}` {problem}")
+
+
+def _number(path: Path, key: str, value: Any, *, integer: bool = False, positive: bool = True):
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if not ok or isinstance(value, bool):
+        kind = "an integer" if integer else "a number"
+        raise _toml_error(path, key, f"must be {kind}, not {value!r}")
+    if positive and value <= 0:
+        raise _toml_error(path, key, f"must be greater than 0, not {value!r}")
+    if not positive and value < 0:
+        raise _toml_error(path, key, f"must not be negative, not {value!r}")
+    return value
+
+
+def _datetime(path: Path, key: str, value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise _toml_error(path, key, f"is not an ISO 8601 date-time: {value!r}") from None
+    if not isinstance(value, datetime):
+        raise _toml_error(path, key, f"must be a date-time like 2025-10-01T23:59:00+02:00, not {value!r}")
+    if value.tzinfo is None:
+        raise _toml_error(path, key, f"needs a timezone, e.g. {value.isoformat()}+00:00")
+    return value
+
+
+def _table(path: Path, data: dict, key: str, allowed: set[str]) -> dict:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise _toml_error(path, key, "must be a table, e.g. [" + key + "]")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise _toml_error(path, f"{key}.{unknown[0]}", f"is not a known key; known: {', '.join(sorted(allowed))}")
+    return table
+
+
+def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
+    """Read and validate ``assignment.toml``."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AssignmentFormatError(f"{path}: missing; every assignment needs an assignment.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AssignmentFormatError(f"{path}: not valid TOML: {exc}") from None
+
+    top = {"title", "deadline", "points", "limits", "late", "requires"}
+    unknown = sorted(set(data) - top)
+    if unknown:
+        raise _toml_error(path, unknown[0], f"is not a known key; known: {', '.join(sorted(top))}")
+
+    title = data.get("title", default_title)
+    if not isinstance(title, str) or not title.strip():
+        raise _toml_error(path, "title", "must be a non-empty string")
+    deadline = _datetime(path, "deadline", data["deadline"]) if "deadline" in data else None
+    points = _number(path, "points", data["points"], positive=False) if "points" in data else None
+
+    lim = _table(path, data, "limits", {f for f in Limits.__dataclass_fields__})
+    limits = Limits(
+        time_s=_number(path, "limits.time_s", lim.get("time_s", Limits.time_s)),
+        memory_mb=_number(path, "limits.memory_mb", lim.get("memory_mb", Limits.memory_mb), integer=True),
+        pids=_number(path, "limits.pids", lim.get("pids", Limits.pids), integer=True),
+        cpus=_number(path, "limits.cpus", lim.get("cpus", Limits.cpus)),
+        cell_timeout_s=_number(path, "limits.cell_timeout_s", lim.get("cell_timeout_s", Limits.cell_timeout_s)),
+    )
+
+    late_t = _table(path, data, "late", {"policy", "percent_per_day", "max_days", "cutoff"})
+    policy = late_t.get("policy", "none")
+    if policy not in ("none", "per_day", "cutoff"):
+        raise _toml_error(path, "late.policy", f'must be "none", "per_day" or "cutoff", not {policy!r}')
+    if policy != "none" and deadline is None:
+        raise _toml_error(path, "late.policy", f'"{policy}" needs a `deadline`')
+    percent = _number(path, "late.percent_per_day", late_t.get("percent_per_day", 0), positive=False)
+    if percent > 100:
+        raise _toml_error(path, "late.percent_per_day", f"must be at most 100, not {percent}")
+    if policy == "per_day" and "percent_per_day" not in late_t:
+        raise _toml_error(path, "late.percent_per_day", 'is required with policy = "per_day"')
+    max_days = late_t.get("max_days")
+    if max_days is not None:
+        max_days = _number(path, "late.max_days", max_days, integer=True, positive=False)
+    cutoff = _datetime(path, "late.cutoff", late_t["cutoff"]) if "cutoff" in late_t else None
+    if policy == "cutoff":
+        if cutoff is None:
+            raise _toml_error(path, "late.cutoff", 'is required with policy = "cutoff"')
+        if cutoff < deadline:
+            raise _toml_error(path, "late.cutoff", "is before the deadline")
+    late = LatePolicy(policy=policy, percent_per_day=float(percent), max_days=max_days, cutoff=cutoff)
+
+    req = _table(path, data, "requires", {"models", "data"})
+    lists = {}
+    for key in ("models", "data"):
+        value = req.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise _toml_error(path, f"requires.{key}", f"must be a list of names, not {value!r}")
+        lists[key] = tuple(value)
+
+    return AssignmentConfig(
+        title=title, deadline=deadline, points=points, limits=limits, late=late,
+        requires=Requirements(**lists),
+    )

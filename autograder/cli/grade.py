@@ -1,0 +1,197 @@
+"""``course grade``, ``course validate``, ``course override`` and ``course regrade``."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import CourseCommand
+from autograder.cli.options import (backend_option, db_option, dist_dir, dist_option, open_gradebook, results_dir,
+                                    results_option)
+from course_lib.paths import repo_root
+
+
+def _bundle_dir(assignment: str, dist: str | None) -> Path:
+    from autograder.grading.bundle import check_same_zoo
+
+    folder = dist_dir(dist) / assignment / "autograder"
+    if not (folder / "tests.json").exists():
+        raise click.ClickException(f"{folder} has no release of {assignment!r}: run `course release {assignment}` first")
+    check_same_zoo(folder)
+    return folder
+
+
+def _backend(name: str | None, base_image: str | None = None):
+    from autograder.isolation.registry import get_backend
+
+    backend = get_backend(name)
+    if base_image and backend.name == "docker":
+        backend.base_image = base_image
+    if not backend.safe:
+        click.secho("WARNING: the local backend runs submissions UNSANDBOXED as you, with network and full file "
+                    "access. Use it only for your own notebooks.", fg="yellow", err=True)
+    return backend
+
+
+
+
+def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None):
+    from autograder.grading.class_grading import grade_class, summary_table
+
+    bundle_dir = _bundle_dir(assignment, dist)      # a wrong release or zoo stops before anything starts
+    be = _backend(backend, base_image)
+    gb = open_gradebook(db)
+    summary = grade_class(bundle_dir, Path(submissions), be, gb,
+                          results_dir(results, assignment), workers=workers, regrade=regrade, students=students,
+                          progress=sys.stderr.isatty())
+    click.echo(summary_table(summary))
+    graded = {r["student"] for r in summary.graded}
+    if students:
+        failed = {f.split(":", 1)[0] for f in getattr(summary, "failed", [])}   # "<student>: the grader failed ..."
+        missing = sorted(set(students) - graded - set(summary.skipped) - failed)
+        if missing:
+            click.secho(f"no submission in {submissions} for: {', '.join(missing)}", fg="yellow", err=True)
+    for line in _overrides_kept(gb, assignment, graded):
+        click.echo(line)
+
+
+def _overrides_kept(gb, assignment: str, students: set[str]) -> list[str]:
+    """One line per just-graded student whose overrides still apply, with the final score."""
+    from autograder.gradebook import final_score
+
+    overrides: dict[str, list] = {}
+    for o in gb.overrides(assignment):
+        if o.student in students:
+            overrides.setdefault(o.student, []).append(o)
+    if not overrides:
+        return []
+    lines = ["overrides kept (they apply on top of the new automatic score):"]
+    for g in gb.grades(assignment):
+        if g.student in overrides:
+            final, _ = final_score(g, overrides[g.student])
+            latest = {o.question: o for o in overrides[g.student]}
+            what = ", ".join(f"{q} = {o.points:g} ({o.author})" for q, o in sorted(latest.items()))
+            late = f", late -{g.late_penalty:.0%}" if g.late_penalty else ""
+            lines.append(f"  {g.student}: {what}; automatic {g.score:g}{late} -> final {final:g} / {g.max_score:g}")
+    return lines
+
+
+@click.command("grade", cls=CourseCommand)
+@click.argument("assignment")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@backend_option
+@click.option("--workers", "-j", type=int, default=2, show_default=True, help="Submissions graded in parallel.")
+@db_option
+@dist_option
+@results_option
+@click.option("--regrade", is_flag=True, help="Grade again even what is already graded and unchanged.")
+@click.option("--base-image", default=None, help="docker: an existing image to build on instead of debootstrap.")
+def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regrade, base_image):
+    """Grade every submission in SUBMISSIONS (notebooks, `course submit` zips or LMS downloads).
+
+    Resumable: a rerun skips students whose graded notebook is unchanged.
+    """
+    _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image)
+
+
+@click.command("regrade", cls=CourseCommand)
+@click.argument("assignment")
+@click.argument("students", nargs=-1)
+@click.option("--submissions", type=click.Path(exists=True, file_okay=False), required=True,
+              help="The folder the class was graded from.")
+@backend_option
+@click.option("--workers", "-j", type=int, default=2, show_default=True)
+@db_option
+@dist_option
+@results_option
+def regrade_cmd(assignment, students, submissions, backend, workers, db, dist, results):
+    """Grade STUDENTS again (all if none named). Overrides are kept and re-applied."""
+    _grade(assignment, submissions, backend, workers, db, dist, results, True, None, set(students) or None)
+
+
+@click.command("override", cls=CourseCommand)
+@click.argument("assignment")
+@click.argument("student")
+@click.argument("question")
+@click.argument("points", type=float)
+@click.option("--reason", required=True, help="Why (shown to the student in the report).")
+@click.option("--by", "author", default=None, help="Who (default: the current user).")
+@db_option
+def override_cmd(assignment, student, question, points, reason, author, db):
+    """Set STUDENT's points for QUESTION by hand; survives regrades.
+
+    Overrides are kept with who, when and why (shown on the student's report); the latest per
+    question wins, and the late penalty still applies to the total.
+    """
+    from autograder.gradebook import final_score
+
+    gb = open_gradebook(db)
+    grade = gb.grade(assignment, student)
+    before = final_score(grade, gb.overrides(assignment, student))[0] if grade else None
+    gb.add_override(assignment, student, question, points, reason, author or getpass.getuser())
+    after, _ = final_score(grade, gb.overrides(assignment, student))
+    question_result = json.loads(grade.result_json)["questions"][question]
+    maximum, auto = question_result["max_points"], question_result["points"]
+    late = f" after the late penalty (-{grade.late_penalty:.0%})" if grade.late_penalty else ""
+    click.echo(f"{student} {question}: {points:g}/{maximum:g} (autograder gave {auto:g}) - {reason.strip()}")
+    click.echo(f"{student} final score{late}: {before:g} -> {after:g} / {grade.max_score:g}")
+
+
+@click.command("validate", cls=CourseCommand)
+@click.argument("assignments", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Validate every assignment in assignments/.")
+@click.option("--backend", type=click.Choice(["docker", "sandbox", "local"]), default="local", show_default=True,
+              help="Where the solution, template and mutants run (they are staff code).")
+@click.option("--workers", "-j", type=int, default=2, show_default=True)
+@click.option("--quick", is_flag=True, help="One mutant per question (what CI runs), not every mutant.")
+@dist_option
+def validate_cmd(assignments, all_, backend, workers, dist, quick):
+    """Prove an assignment's tests: solution full marks, template zero, mutants caught, reruns identical.
+
+    Releases the assignment first. Writes dist/<id>/validation.json; exits 1 on any failure.
+    """
+    from autograder.release.pipeline import release
+    from autograder.release.validate import table, validate, write_report
+
+    names = _assignment_names(assignments, all_)
+    be = _backend(backend)
+    failed = False
+    for name in names:
+        folder = repo_root() / "assignments" / name
+        click.echo(f"== {name}")
+        try:
+            out = release(folder, dist_dir(dist))
+            checks = validate(folder, out.folder, be, workers=workers, quick=quick)
+        except Exception as e:  # noqa: BLE001 - a broken assignment is reported; the others are still validated
+            click.secho(f"{name}: {e}", fg="red", err=True)
+            failed = True
+            continue
+        click.echo(table(checks))
+        write_report(checks, out.folder / "validation.json")
+        if not all(c.ok for c in checks):
+            failed = True
+            click.secho(f"{name}: validation FAILED", fg="red")
+        else:
+            click.secho(f"{name}: all {len(checks)} checks passed", fg="green")
+    sys.exit(1 if failed else 0)
+
+
+def _assignment_names(assignments, all_) -> list[str]:
+    root = repo_root() / "assignments"
+    if all_:
+        names = sorted(p.name for p in root.iterdir() if (p / "assignment.toml").exists())
+    else:
+        names = list(assignments)
+    if not names:
+        raise click.UsageError("name an assignment or pass --all")
+    for n in names:
+        if not (root / n / "assignment.toml").exists():
+            raise click.ClickException(f"no assignment {n!r} in {root}")
+    return names
+
+
+COMMANDS = [grade_cmd, regrade_cmd, override_cmd, validate_cmd]

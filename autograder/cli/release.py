@@ -1,0 +1,63 @@
+"""``course release``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import CourseCommand
+
+
+def _default_assignments_dir() -> Path:
+    from course_lib.paths import repo_root
+
+    return repo_root() / "assignments"
+
+
+@click.command("release", cls=CourseCommand)
+@click.argument("assignment_ids", nargs=-1)
+@click.option("--all", "release_all", is_flag=True, help="Release every assignment.")
+@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where dist/<id>/ goes.")
+@click.option("--format", "fmt", type=click.Choice(["otter", "nbgrader"]), default="otter", show_default=True,
+              help="nbgrader also writes an nbgrader source tree to dist/<id>/nbgrader/.")
+@click.option("--gradescope", is_flag=True, help="Also build otter's Gradescope autograder zip.")
+@click.option("--assignments", "assignments_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder of assignments (default: the checkout's assignments/).")
+def release_cmd(assignment_ids, release_all, out, fmt, gradescope, assignments_dir):
+    """Build the student and autograder versions of assignments.
+
+    Writes dist/<id>/student/ (notebook without solutions, public tests, README) and
+    dist/<id>/autograder/ (reference notebook, all tests, manifest). Every assignment is
+    parsed before anything is written; on any error nothing is written.
+    """
+    from autograder.authoring.master import AssignmentFormatError, find_assignments, load_assignment
+    from autograder.release.pipeline import release
+
+    root = assignments_dir or _default_assignments_dir()
+    if release_all == bool(assignment_ids):
+        raise click.UsageError("name assignments to release, or pass --all (not both)")
+    folders = find_assignments(root) if release_all else [root / i for i in assignment_ids]
+    if not folders:
+        raise click.ClickException(f"no assignments (folders with assignment.toml) in {root}")
+
+    parsed, errors = [], []
+    for folder in folders:
+        try:
+            parsed.append(load_assignment(folder))
+        except AssignmentFormatError as exc:
+            errors.append(str(exc))
+    if errors:
+        for e in errors:
+            click.echo(f"error: {e}", err=True)
+        raise click.ClickException(f"{len(errors)} assignment(s) could not be parsed; nothing was written")
+
+    for a in parsed:
+        result = release(a.root, out, fmt=fmt, gradescope=gradescope, assignment=a)
+        n_public = sum(not t.hidden for t in a.tests)
+        click.echo(f"released {a.id}: {len(a.questions)} questions, {a.total_points} points, "
+                   f"{n_public} public / {len(a.tests) - n_public} hidden tests -> {result.folder}")
+
+
+COMMANDS = [release_cmd]

@@ -1,0 +1,96 @@
+"""``course report`` (feedback pages and the staff dashboard) and ``course export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import CourseCommand
+
+from autograder.cli.options import db_option, dist_dir, dist_option, open_gradebook
+from course_lib.paths import repo_root
+
+
+def _class_view(assignment: str, db: str | None, dist: str | None, pass_threshold: float = 0.5,
+                margin: float = 0.05):
+    from autograder.reports import AssignmentInfo, load_class
+
+    info = AssignmentInfo.load(assignment, bundle_dir=dist_dir(dist) / assignment / "autograder",
+                               assignment_dir=repo_root() / "assignments" / assignment)
+    view = load_class(open_gradebook(db), info, pass_threshold=pass_threshold, margin=margin)
+    if not view.students:
+        raise click.ClickException(f"nothing is graded for {assignment!r} in the gradebook: "
+                                   f"run `course grade {assignment} SUBMISSIONS` first")
+    return view
+
+
+def _fraction(ctx, param, value):
+    if value is not None and not 0 <= value <= 1:
+        raise click.BadParameter("must be a fraction between 0 and 1 (0.05 = 5%)")
+    return value
+
+
+@click.command("report", cls=CourseCommand)
+@click.argument("assignment")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for the pages (default: reports/<assignment>/).")
+@click.option("--pass-threshold", type=float, default=0.5, show_default=True, callback=_fraction,
+              help="Pass mark as a fraction of the maximum (for the dashboard's 'needs a human' list).")
+@click.option("--margin", type=float, default=0.05, show_default=True, callback=_fraction,
+              help="Flag final scores within this fraction of the maximum from the pass mark or from full marks.")
+@db_option
+@dist_option
+def report_cmd(assignment, out, pass_threshold, margin, db, dist):
+    """Write feedback pages for every student and the staff dashboard.
+
+    reports/<assignment>/<student>.html is the student's page (scores after overrides and the
+    late penalty, each test's outcome, what went wrong and why); reports/<assignment>/index.html
+    is for staff only. Every page is a single offline file.
+    """
+    from autograder.reports import write_reports
+
+    view = _class_view(assignment, db, dist, pass_threshold, margin)
+    folder = Path(out) if out else repo_root() / "reports" / assignment
+    written = write_reports(view, folder)
+    attention = view.needs_a_human()
+    click.echo(f"{len(written.students)} student pages and the dashboard in {folder}")
+    click.echo(f"dashboard: {written.dashboard}")
+    if attention:
+        click.echo(f"needs a human: {len(attention)} ({', '.join(a.student for a in attention[:10])}"
+                   f"{', ...' if len(attention) > 10 else ''})")
+
+
+@click.command("export", cls=CourseCommand)
+@click.argument("assignment")
+@click.option("--format", "fmt", type=click.Choice(["csv", "canvas", "gradescope"]), default="csv",
+              show_default=True, help="csv: ours, per question; canvas: Gradebook import; gradescope: score upload.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+@click.option("--points-possible", type=float, default=None,
+              help="Rescale final scores to this many points (the LMS assignment's worth).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="CSV with a `student` column and any of name, email, sid, canvas_id, sis_user_id, "
+                   "sis_login_id, section.")
+@click.option("--canvas-column", default=None,
+              help="canvas: the assignment column header, e.g. 'Prompting (123456)' from a Canvas export.")
+@db_option
+@dist_option
+def export_cmd(assignment, fmt, out, points_possible, roster, canvas_column, db, dist):
+    """Export final scores (overrides and late penalties applied) for a spreadsheet, Canvas or Gradescope."""
+    from autograder.reports import export, read_roster
+
+    view = _class_view(assignment, db, dist)
+    text, warnings = export(view, fmt, points_possible=points_possible,
+                            roster=read_roster(Path(roster)) if roster else None, canvas_column=canvas_column)
+    for w in warnings:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
+    if out:
+        from course_lib.paths import atomic_write_text
+
+        atomic_write_text(Path(out), text)
+        click.echo(f"{len(view.students)} students -> {out} ({fmt})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS = [report_cmd, export_cmd]

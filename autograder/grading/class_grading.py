@@ -1,0 +1,158 @@
+"""Grade a class: every submission in a folder, in parallel, resumable, into the gradebook.
+
+Each finished submission is written twice, in this order: ``results/<id>/<student>.json``
+(atomically, by rename) and its gradebook row (one transaction). The gradebook is the
+source of truth: a submission whose row exists with the same notebook hash is skipped on a
+rerun, so ``kill -9`` followed by a rerun grades every submission exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.isolation.backend import Backend
+from autograder.grading.bundle import Bundle
+from autograder.grading.engine import grade_notebook
+from autograder.grading.results import without_results, without_staff_detail
+from autograder.gradebook import Gradebook
+from course_lib.paths import atomic_write_text
+
+
+@dataclass
+class ClassSummary:
+    graded: list[dict] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)          # unchanged since the last run
+    superseded: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)            # the grader itself failed: not recorded, retried on a rerun
+    seconds: float = 0.0
+
+
+def _file_digest(path: Path) -> str | None:
+    """The hash of a submission file whose notebook could not be read (a broken zip)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else None
+    except OSError:
+        return None
+
+
+def save_result(results_dir: Path, result: dict) -> Path:
+    path = results_dir / f"{result['student']}.json"
+    atomic_write_text(path, json.dumps(result, indent=2, sort_keys=True))
+    return path
+
+
+def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook: Gradebook, results_dir: Path,
+                workers: int = 2, regrade: bool = False, students: set[str] | None = None,
+                progress: bool = True) -> ClassSummary:
+    from autograder.grading.submissions import read_submissions
+
+    bundle = Bundle.load(bundle_dir)
+    start = time.monotonic()
+    summary = ClassSummary()
+    subs = list(read_submissions(Path(submissions), assignment=bundle.assignment_id))
+    done = {} if regrade else gradebook.graded(bundle.assignment_id)
+    jobs = []
+    for sub in subs:
+        sid = sub.student_id or sub.source_path.stem
+        if students and sid not in students:
+            continue
+        if sub.superseded_by is not None:
+            summary.superseded.append(f"{sid}: {sub.source_path.name} (superseded by {sub.superseded_by.name})")
+            continue
+        data = None
+        if sub.error is None:
+            try:
+                data = sub.notebook_bytes()
+            except (OSError, ValueError) as e:
+                sub.error = f"{sub.source_path}: {e}"
+        digest = hashlib.sha256(data).hexdigest() if data else _file_digest(sub.source_path)
+        if sid in done and done[sid] == digest and digest is not None:
+            summary.skipped.append(sid)
+            continue
+        jobs.append((sid, sub, data, digest))
+    if jobs:
+        backend.prepare(bundle.folder)
+    slots: queue.Queue[int] = queue.Queue()
+    for i in range(max(1, workers)):
+        slots.put(i)
+    lock = threading.Lock()
+
+    def work(sid, sub, data, digest):
+        if sub.error is not None or data is None:
+            result = without_results(bundle.assignment_id, bundle.questions, sid, sub.error or "no notebook", data)
+            result["notebook_sha256"] = digest   # an unreadable zip: its file's hash, so a rerun skips it
+            return sub, result
+        slot = slots.get()
+        try:
+            return sub, grade_notebook(bundle, data, backend, slot=slot, student=sid)
+        except Exception as e:  # noqa: BLE001 - a grader bug on one submission must not stop the class
+            return sub, f"{sid}: the grader failed ({type(e).__name__}: {e}); not recorded, a rerun retries it"
+        finally:
+            slots.put(slot)
+
+    bar = _progress(len(jobs), progress)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(work, *job) for job in jobs]
+        for fut in as_completed(futures):
+            sub, result = fut.result()
+            if isinstance(result, str):
+                summary.failed.append(result)
+                print(result, file=sys.stderr)
+                continue
+            result = without_staff_detail(result)
+            days, penalty = bundle.config.late.lateness(bundle.config.deadline, sub.submitted_at)
+            result["late"] = {"days": days, "penalty": penalty,
+                              "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
+            with lock:
+                save_result(results_dir, result)
+                gradebook.record(result, submitted_at=sub.submitted_at, late_days=days, late_penalty=penalty)
+                summary.graded.append(result)
+                bar(result)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return lambda result: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="sub", file=sys.stderr, dynamic_ncols=True)
+
+    def update(result):
+        bar.set_postfix_str(f"{result['student']}: {result['score']:g}/{result['max_score']:g} {result['exit_reason']}")
+        bar.update(1)
+        if bar.n == total:
+            bar.close()
+    return update
+
+
+def summary_table(summary: ClassSummary) -> str:
+    rows = sorted(summary.graded, key=lambda r: r["student"])
+    width = max([len(r["student"]) for r in rows] + [7])
+    lines = [f"{'student':<{width}}  {'score':>12}  {'late':>9}  {'exit':<13}  {'time':>7}  {'peak MB':>8}"]
+    for r in rows:
+        late = r.get("late", {})
+        late_text = f"{late['days']}d -{late['penalty']:.0%}" if late.get("days") else ""
+        lines.append(f"{r['student']:<{width}}  {r['score']:>5g} / {r['max_score']:<4g}  {late_text:>9}  "
+                     f"{r['exit_reason']:<13}  {r['runtime_s']:>6.1f}s  {r['peak_memory_mb'] or 0:>8.0f}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["exit_reason"]] = counts.get(r["exit_reason"], 0) + 1
+    lines.append("")
+    lines.append(f"graded {len(rows)} in {summary.seconds:.1f}s; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    if summary.skipped:
+        lines.append(f"unchanged since last run (use --regrade to redo): {len(summary.skipped)}")
+    for s in summary.superseded:
+        lines.append(f"superseded: {s}")
+    for s in summary.failed:
+        lines.append(f"NOT GRADED: {s}")
+    return "\n".join(lines)

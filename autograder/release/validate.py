@@ -1,0 +1,154 @@
+"""``course validate``: prove an assignment's tests before a class is graded on them.
+
+Four checks, all through the real grading engine:
+
+(a) the solution scores full marks on every autograded question;
+(b) the untouched student notebook scores zero on every autograded question;
+(c) every mutant in ``assignments/<id>/mutants/`` loses exactly the questions it declares
+    (``loses:``), and perhaps those it says it ``may lose:`` as well;
+(d) the solution graded three times scores identically, test by test.
+
+The mutant format is ``autograder/authoring/mutants.py``'s.
+
+A mistake should cost points once, where it is made: a later question's tests grade its own
+skill on the reference's upstream outputs (``ref.chunks``), not the student's. Where a lab means
+a cascade (an evaluation question measures the model the training question produced) and
+whether it happens depends on the model's weights, the mutant says so with ``may lose: q5``;
+validate then accepts either outcome and prints which happened.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.authoring.mutants import Mutant, mutant_notebook, one_per_question
+from autograder.isolation.backend import Backend
+from autograder.grading.bundle import Bundle
+from autograder.grading.engine import grade_notebook
+
+RERUNS = 3
+
+
+@dataclass
+class Check:
+    kind: str            # solution | template | mutant | rerun
+    name: str
+    ok: bool
+    detail: str
+    score: float | None = None
+    lost: list[str] = field(default_factory=list)
+    result: dict | None = field(default=None, repr=False, compare=False)   # the solution's grading result
+
+
+def _lost(result: dict) -> set[str]:
+    return {name for name, q in result["questions"].items()
+            if not q["manual"] and q["points"] < q["max_points"] - 1e-9}
+
+
+def _earned(result: dict) -> set[str]:
+    return {name for name, q in result["questions"].items() if not q["manual"] and q["points"] > 1e-9}
+
+
+def _fingerprint(result: dict) -> list:
+    return [(t["name"], t["status"], t["points"]) for q in result["questions"].values() for t in q["tests"]]
+
+
+def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: int = 2, log=print,
+             quick: bool = False) -> list[Check]:
+    """Run every check; returns them (``ok`` False where the assignment's tests are wrong).
+
+    ``quick``: only :func:`one_per_question` of the mutants.
+    """
+    bundle = Bundle.load(dist_dir / "autograder")
+    qnames = {q["name"] for q in bundle.questions if not q["manual"]}
+    mutants = [Mutant.load(p, qnames) for p in sorted((assignment_dir / "mutants").glob("*.py"))]
+    if quick:
+        mutants = one_per_question(mutants)
+    solution = (bundle.folder / "solution.ipynb").read_bytes()
+    template = next((dist_dir / "student").glob("*.ipynb")).read_bytes()
+    jobs = [("solution", f"run {i + 1}", solution) for i in range(RERUNS)]
+    jobs.append(("template", "student notebook", template))
+    jobs += [("mutant", m.name, mutant_notebook(bundle.folder / "solution.ipynb", m)) for m in mutants]
+    backend.prepare(bundle.folder)
+
+    def run(job, slot):
+        kind, name, data = job
+        return grade_notebook(bundle, data, backend, slot=slot, student=f"{kind}:{name}")
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(run, jobs, [i % max(1, workers) for i in range(len(jobs))]))
+    by_job = dict(zip([(k, n) for k, n, _ in jobs], results))
+    checks = []
+
+    first = by_job[("solution", "run 1")]
+    lost = sorted(_lost(first))
+    checks.append(Check("solution", "full marks", not lost and first["exit_reason"] == "ok",
+                        ("every autograded question at full marks" if not lost else
+                         "loses " + "; ".join(_explain(first, q) for q in lost)) + _exit(first) + _shown(first),
+                        first["score"], lost, first))
+    earned = sorted(_earned(by_job[("template", "student notebook")]))
+    checks.append(Check("template", "zero", not earned,
+                        "scores zero on every autograded question" if not earned else
+                        "earns points on " + ", ".join(f"{q} (a test passes without a solution)" for q in earned),
+                        by_job[("template", "student notebook")]["score"], earned))
+    checks += [judge_mutant(m, by_job[("mutant", m.name)]) for m in mutants]
+    prints = [_fingerprint(by_job[("solution", f"run {i + 1}")]) for i in range(RERUNS)]
+    same = all(p == prints[0] for p in prints)
+    checks.append(Check("rerun", f"{RERUNS} identical runs", same,
+                        "identical scores test by test" if same else "the solution's test results differ between runs"))
+    return checks
+
+
+def judge_mutant(m: Mutant, result: dict) -> Check:
+    """A mutant is caught when it loses every question under ``loses:`` and nothing else but
+    (perhaps) those under ``may lose:``; the detail says which cascade happened."""
+    got = _lost(result)
+    ok = m.loses <= got <= m.loses | m.may_lose
+    detail = f"loses {', '.join(sorted(got)) or 'nothing'}"
+    if m.may_lose:
+        cascaded = sorted(got & m.may_lose)
+        detail += (f" (may lose {', '.join(sorted(m.may_lose))}: "
+                   f"{'it did, ' + ', '.join(cascaded) if cascaded else 'it did not'})")
+    if not ok:
+        missing, extra = m.loses - got, got - m.loses - m.may_lose
+        detail += "; expected " + ", ".join(sorted(m.loses))
+        if missing:
+            detail += f" - no test of {', '.join(sorted(missing))} catches it"
+        if extra:
+            detail += f" - it also loses {', '.join(sorted(extra))}"
+    return Check("mutant", m.name, ok, detail, result["score"], sorted(got))
+
+
+def _explain(result: dict, question: str) -> str:
+    bad = [t for t in result["questions"][question]["tests"] if t["status"] != "passed"]
+    if not bad:
+        return question
+    t = bad[0]
+    why = " ".join((t.get("staff_detail") or t["message"]).split())   # one line in the table
+    return f"{question} ({t['name']}: {t['status']}: {why[:400]})"
+
+
+def _shown(result: dict) -> str:
+    """What the tests put on a student's page through ``feedback``, counted."""
+    shown = result.get("artifacts") or {}
+    counts = [f"{len(shown.get(k) or ())} {k}" for k in ("samples", "metrics", "curves") if shown.get(k)]
+    return f"; feedback: {', '.join(counts)}" if counts else ""
+
+
+def _exit(result: dict) -> str:
+    return "" if result["exit_reason"] == "ok" else f" [exit: {result['exit_reason']}: {result['exit_detail'][:200]}]"
+
+
+def table(checks: list[Check]) -> str:
+    width = max(len(c.name) for c in checks) + 2
+    lines = [f"{'check':<10}{'name':<{width}}{'result':<8}detail"]
+    for c in checks:
+        lines.append(f"{c.kind:<10}{c.name:<{width}}{'ok' if c.ok else 'FAIL':<8}{c.detail}")
+    return "\n".join(lines)
+
+
+def write_report(checks: list[Check], path: Path) -> None:
+    path.write_text(json.dumps([c.__dict__ for c in checks], indent=2))
