@@ -165,6 +165,12 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise _toml_error(path, f"requires.{key}", f"must be a list of names, not {value!r}")
         lists[key] = tuple(value)
+    from course_lib.models.zoo import ZOO
+
+    unknown_models = [m for m in lists["models"] if m not in ZOO]
+    if unknown_models:
+        raise _toml_error(path, "requires.models", f"names {', '.join(unknown_models)}, which the zoo does not have "
+                                                   f"(it has: {', '.join(ZOO)})")
 
     return AssignmentConfig(
         title=title, deadline=deadline, points=points, limits=limits, late=late,

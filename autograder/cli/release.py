@@ -1,4 +1,4 @@
-"""``course release``."""
+"""``course release`` and ``course solutions``."""
 
 from __future__ import annotations
 
@@ -48,10 +48,12 @@ def release_cmd(assignment_ids, release_all, out, fmt, gradescope, assignments_d
             parsed.append(load_assignment(folder))
         except AssignmentFormatError as exc:
             errors.append(str(exc))
+    if len(errors) == 1:
+        raise click.ClickException(f"{errors[0]} (nothing was written)")
     if errors:
         for e in errors:
             click.echo(f"error: {e}", err=True)
-        raise click.ClickException(f"{len(errors)} assignment(s) could not be parsed; nothing was written")
+        raise click.ClickException(f"{len(errors)} assignments could not be parsed; nothing was written")
 
     for a in parsed:
         result = release(a.root, out, fmt=fmt, gradescope=gradescope, assignment=a)
@@ -60,4 +62,22 @@ def release_cmd(assignment_ids, release_all, out, fmt, gradescope, assignments_d
                    f"{n_public} public / {len(a.tests) - n_public} hidden tests -> {result.folder}")
 
 
-COMMANDS = [release_cmd]
+@click.command("solutions", cls=CourseCommand)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a module differs from its master notebook.")
+@click.option("--assignments", "assignments_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder of assignments (default: the checkout's assignments/).")
+def solutions_cmd(check, assignments_dir):
+    """Write solutions/lab_<id>.py, each lab's reference solution as a module, from the master notebooks."""
+    from autograder.release.solution_modules import sync
+    from course_lib.paths import repo_root
+
+    changed = sync(assignments_dir or _default_assignments_dir(), repo_root() / "solutions", repo_root(), check=check)
+    for path in changed:
+        click.echo(f"{'differs from its master notebook' if check else 'wrote'}: {path}")
+    if check and changed:
+        raise click.ClickException(f"{len(changed)} solution module(s) out of date: run `course solutions`")
+    if not changed:
+        click.echo("solutions/ matches the master notebooks")
+
+
+COMMANDS = [release_cmd, solutions_cmd]

@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from autograder.errors import CourseError
 from autograder.student.submit import MANIFEST, STUDENT_ID_RE, SubmitError, read_notebook, sha256
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024  # a zip bomb must not fill the grader's memory
@@ -193,8 +194,17 @@ def _skipped(rel: Path) -> bool:
     return any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts)
 
 
+class SubmissionsError(CourseError):
+    """A submissions folder that cannot be read at all (one bad file is never this: it fails alone)."""
+
+
 def _candidates(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*")):
+    try:
+        paths = sorted(root.rglob("*"))
+    except OSError as e:
+        raise SubmissionsError(f"{root}: cannot read the submissions folder ({e.strerror or e}); "
+                               "make it readable by the grader and grade again") from None
+    for path in paths:
         rel = path.relative_to(root)
         if path.is_file() and not _skipped(rel) and path.suffix.lower() in (".ipynb", ".zip"):
             yield path

@@ -72,9 +72,23 @@ def runner_args(notebook: str, limits: Limits, skip: set[int], python: str = sys
     return args
 
 
+def check_models_built(bundle_dir: Path | None) -> None:
+    """Refuse to grade, in one line, when a model the assignment's ``[requires]`` names is not
+    built: every submission would otherwise fail the same way and score zero."""
+    if bundle_dir is None or not (Path(bundle_dir) / "assignment.toml").exists():
+        return
+    from course_lib.models import zoo
+
+    requires = load_config(Path(bundle_dir) / "assignment.toml").requires
+    missing = [m for m in requires.models if not (zoo.path(m) / zoo.CARD).exists()]
+    if missing:
+        raise BackendError(f"{Path(bundle_dir) / 'assignment.toml'} needs {', '.join(missing)}, which is not "
+                           f"built under {cache_root() / 'models'}: run `course models build`")
+
+
 def check_readable(bundle_dir: Path | None) -> None:
-    """Write the data sets the assignment needs, then refuse to grade if a model is missing or
-    the student's unprivileged user could not read a model or data set it needs.
+    """Check the models are built, write the data sets the assignment needs, then refuse to grade
+    if the student's unprivileged user could not read a model or data set it needs.
 
     The sandbox and the container see the cache read-only, so a data set that is not written
     before grading could never be generated inside them.
@@ -84,16 +98,13 @@ def check_readable(bundle_dir: Path | None) -> None:
     would then fail the same way and score zero. Checks what the assignment's ``[requires]``
     names, under the read-only mounts of ``cache_root()``.
     """
+    check_models_built(bundle_dir)
     if bundle_dir is None or not (Path(bundle_dir) / "assignment.toml").exists():
         return
     from course_lib import data
     from course_lib.models import zoo
 
     requires = load_config(Path(bundle_dir) / "assignment.toml").requires
-    missing = [m for m in requires.models if not (zoo.path(m) / zoo.CARD).exists()]
-    if missing:
-        raise BackendError(f"{Path(bundle_dir) / 'assignment.toml'} needs {', '.join(missing)}, which is not "
-                           f"built under {cache_root() / 'models'}: run `course models build`")
     roots = [zoo.path(m) for m in requires.models] + [data.materialize(d) for d in requires.data]
     bad = []
     for root in roots:
@@ -117,8 +128,9 @@ class Backend:
     def available(self) -> tuple[bool, str]:
         return True, ""
 
-    def prepare(self, bundle_dir: Path) -> None:
-        """One-time work per class (e.g. building an image)."""
+    def prepare(self, bundle_dir: Path | None = None) -> None:
+        """One-time work per class (e.g. building an image); refuses a missing model."""
+        check_models_built(bundle_dir)
 
     def launch(self, workdir: Path, limits: Limits, skip: set[int], slot: int) -> Launch:
         raise NotImplementedError
