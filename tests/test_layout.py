@@ -5,6 +5,7 @@ one deliberate upward import or cycle."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import grimp
 
 REPO = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -25,43 +25,50 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, timeout=120)
 
 
+CYCLES = """
+import json, sys
+
+import grimp
+
+graph = grimp.build_graph("autograder", cache_dir=None)
+edges = {m: sorted(i for i in graph.find_modules_directly_imported_by(m) if i.startswith("autograder"))
+         for m in graph.modules}
+sys.setrecursionlimit(10000)
+index, low, stack, cycles = {}, {}, [], []
+
+def visit(v):     # Tarjan's strongly connected components
+    index[v] = low[v] = len(index)
+    stack.append(v)
+    for w in edges.get(v, ()):
+        if w not in index:
+            visit(w)
+            low[v] = min(low[v], low[w])
+        elif w in stack:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        group = []
+        while True:
+            w = stack.pop()
+            group.append(w)
+            if w == v:
+                break
+        if len(group) > 1:
+            cycles.append(sorted(group))
+
+for m in sorted(edges):
+    if m not in index:
+        visit(m)
+print(json.dumps(cycles))
+"""
+
+
 def import_cycles(root: Path) -> list[list[str]]:
-    """Groups of ``autograder`` modules that import each other (strongly connected components)."""
-    sys.path.insert(0, str(root))
-    try:
-        graph = grimp.build_graph("autograder", cache_dir=None)
-    finally:
-        sys.path.remove(str(root))
-    edges = {m: {i for i in graph.find_modules_directly_imported_by(m) if i.startswith("autograder")}
-             for m in graph.modules}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    cycles: list[list[str]] = []
-
-    def visit(v: str) -> None:     # Tarjan's algorithm
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        for w in edges.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            group = []
-            while True:
-                w = stack.pop()
-                group.append(w)
-                if w == v:
-                    break
-            if len(group) > 1:
-                cycles.append(sorted(group))
-
-    for m in sorted(edges):
-        if m not in index:
-            visit(m)
-    return cycles
+    """Groups of ``autograder`` modules (the package under ``root``) that import each other. In its own
+    process: grimp finds the package on the path, and this one has imported the checkout's."""
+    done = subprocess.run([sys.executable, "-c", CYCLES], cwd=root, env=dict(os.environ, PYTHONPATH=str(root)),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 def package_copy(tmp_path: Path, edit: dict[str, str]) -> Path:

@@ -50,6 +50,14 @@ class Launch:
     peak_mb: object = None             # () -> the process tree's peak memory in MB | None, where the backend measures it
 
 
+def grader_mounts() -> list[Path]:
+    """What every isolated backend shows the submission, read-only at its host path: the
+    interpreter, its packages, the course code, the models and the data (nothing else of the grader)."""
+    paths = [Path(sys.base_prefix), Path(sys.prefix), CODE_ROOT / "course_lib", CODE_ROOT / "autograder",
+             cache_root() / "models", cache_root() / "data"]
+    return [p for p in dict.fromkeys(paths) if p.exists()]
+
+
 def runner_env(home: str) -> dict:
     """A small, explicit environment: nothing of the grader's leaks into the student's process."""
     env = {

@@ -24,13 +24,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
 from pathlib import Path
 
-from autograder.isolation.backend import CODE_ROOT, STUDENT_DIR, Backend, Launch, check_readable, runner_args, runner_env
-from course_lib.paths import cache_root
+from autograder.isolation.backend import (CODE_ROOT, STUDENT_DIR, Backend, Launch, check_readable, grader_mounts,
+                                          runner_args, runner_env)
 
 BASE_IMAGE = "genai-course-base:bookworm"
 IMAGE_REPO = "genai-course-grader"
@@ -88,11 +87,7 @@ class DockerBackend(Backend):
         return True, ""
 
     def mounts(self) -> list[Path]:
-        """Read-only mounts at their host paths: interpreter, packages, course code, models, data."""
-        code = CODE_ROOT
-        paths = [Path(sys.base_prefix), Path(sys.prefix), code / "course_lib", code / "autograder",
-                 cache_root() / "models", cache_root() / "data"]
-        return [p for p in dict.fromkeys(paths) if p.exists()]
+        return grader_mounts()
 
     def prepare(self, bundle_dir: Path | None = None, log=print) -> str:
         """Build (or reuse) the grading image: the base plus mount points and a user."""
@@ -127,8 +122,7 @@ class DockerBackend(Backend):
             os.chmod(notebook, 0o644)
         name = f"course-grade-{uuid.uuid4().hex[:12]}"
         env = runner_env(STUDENT_DIR)
-        code = CODE_ROOT
-        env["PYTHONPATH"] = str(code)
+        env["PYTHONPATH"] = str(CODE_ROOT)
         argv = ["docker", "run", "-i", "--name", name, "--label", LABEL, "--network", "none",
                 "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
                 "--pids-limit", str(limits.pids), "--cpus", str(limits.cpus),

@@ -9,9 +9,8 @@ import sys
 import uuid
 from pathlib import Path
 
-from autograder.isolation.backend import (CODE_ROOT, STUDENT_DIR, Backend, Launch, check_readable, runner_args,
-                                          runner_env, set_rlimits)
-from course_lib.paths import cache_root
+from autograder.isolation.backend import (CODE_ROOT, STUDENT_DIR, Backend, Launch, check_readable, grader_mounts,
+                                          runner_args, runner_env, set_rlimits)
 
 NOBODY_BASE_UID = 64000          # sandbox slot k runs as uid/gid NOBODY_BASE_UID + k
 CGROUP_V1 = Path("/sys/fs/cgroup")
@@ -105,11 +104,8 @@ class SandboxBackend(Backend):
             _Cgroup.sweep_stale()
 
     def read_only_paths(self) -> list[Path]:
-        code = CODE_ROOT
-        paths = [Path(sys.base_prefix), Path(sys.prefix), code / "course_lib", code / "autograder",
-                 cache_root() / "models", cache_root() / "data"]
-        paths += [Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/etc/ssl", "/etc/alternatives",
-                                    "/etc/ld.so.cache", "/etc/localtime")]
+        system = ("/usr", "/lib", "/lib64", "/bin", "/etc/ssl", "/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime")
+        paths = grader_mounts() + [Path(p) for p in system]
         return [p for p in dict.fromkeys(paths) if p.exists()]
 
     def launch(self, workdir, limits, skip, slot):
@@ -130,8 +126,7 @@ class SandboxBackend(Backend):
             argv += ["--ro-bind", str(p), str(p)]
         argv += ["--bind", str(workdir), STUDENT_DIR, "--chdir", STUDENT_DIR]
         env = runner_env(STUDENT_DIR)
-        code = CODE_ROOT
-        env["PYTHONPATH"] = str(code)
+        env["PYTHONPATH"] = str(CODE_ROOT)
         argv += ["--clearenv"] + [a for k, v in env.items() for a in ("--setenv", k, v)]
         argv += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs", "--"]
