@@ -148,8 +148,10 @@ def override_cmd(assignment, student, question, points, reason, author, db):
               help="Where the solution, template and mutants run (they are staff code).")
 @click.option("--workers", "-j", type=int, default=2, show_default=True)
 @click.option("--quick", is_flag=True, help="One mutant per question (what CI runs), not every mutant.")
+@click.option("--probes", is_flag=True,
+              help="Also probe for hidden tests that trust a notebook's variables (forged results).")
 @dist_option
-def validate_cmd(assignments, all_, backend, workers, dist, quick):
+def validate_cmd(assignments, all_, backend, workers, dist, quick, probes):
     """Prove an assignment's tests: solution full marks, template zero, mutants caught, reruns identical.
 
     Releases the assignment first. Writes dist/<id>/validation.json; exits 1 on any failure.
@@ -165,7 +167,7 @@ def validate_cmd(assignments, all_, backend, workers, dist, quick):
         click.echo(f"== {name}")
         try:
             out = release(folder, dist_dir(dist))
-            checks = validate(folder, out.folder, be, workers=workers, quick=quick)
+            checks = validate(folder, out.folder, be, workers=workers, quick=quick, probes=probes)
         except Exception as e:  # noqa: BLE001 - a broken assignment is reported; the others are still validated
             click.secho(f"{name}: {e}", fg="red", err=True)
             failed = True

@@ -47,15 +47,18 @@ def _one_torch_thread() -> None:
 class StudentGlobals(dict):
     """A test's globals: names the test did not define come from the student's notebook."""
 
-    def __init__(self, proc_getter, provided: dict):
+    def __init__(self, proc_getter, provided: dict, on_read=None):
         super().__init__(provided)
         self._proc_getter = proc_getter
+        self._on_read = on_read          # (name, value) of each name read from the notebook
 
     def __missing__(self, name: str):
         if hasattr(builtins, name):
             return getattr(builtins, name)
         value = self._proc_getter().get(name)
         self[name] = value
+        if self._on_read is not None:
+            self._on_read(name, value)
         return value
 
 
@@ -92,7 +95,8 @@ class Grading:
     """One submission's grading run; ``run()`` returns the result dictionary."""
 
     def __init__(self, bundle: Bundle, notebook: bytes, backend: Backend, *, slot: int = 0,
-                 reference=None, student: str | None = None, keep_workdir: Path | None = None):
+                 reference=None, student: str | None = None, keep_workdir: Path | None = None,
+                 record_reads: bool = False):
         self.bundle, self.backend, self.slot, self.student = bundle, backend, slot, student
         self.notebook = notebook
         self.limits = bundle.limits
@@ -109,6 +113,9 @@ class Grading:
         self.feedback = Feedback()                      # what tests chose to show the student
         self.deadline = 0.0
         self.hidden_started = False     # from then on nothing the student's process says is shown
+        # test name -> {name: value} the test read from the notebook (release records it for
+        # validate's forged-results probe)
+        self.reads: dict[str, dict] | None = {} if record_reads else None
 
     # -- the student's process -----------------------------------------------------------
     def _start(self) -> StudentProcess | None:
@@ -194,7 +201,8 @@ class Grading:
         provided = {**self.bundle.test_imports, "__name__": "__grading__", "ref": self.reference,
                     "student_path": self.safe.path, "assert_close": testing.assert_close,
                     "assert_equal": testing.assert_equal, "feedback": self.feedback}
-        env = StudentGlobals(self._current, provided)
+        on_read = None if self.reads is None else self.reads.setdefault(test["name"], {}).__setitem__
+        env = StudentGlobals(self._current, provided, on_read)
         status, message = "passed", test.get("success_message") or ""
         start = time.monotonic()
         if test.get("hidden"):

@@ -12,6 +12,7 @@ from autograder.grading.bundle import Bundle
 from autograder.grading.engine import Grading
 from autograder.grading.reference_replay import SNAPSHOT, entry_key
 from autograder.isolation import wire
+from autograder.release.probes import save_reads
 from autograder.isolation.local import LocalBackend
 
 
@@ -63,7 +64,7 @@ def record(autograder_dir: Path, backend=None) -> dict:
     """
     bundle = Bundle.load(autograder_dir)
     solution = (Path(autograder_dir) / "solution.ipynb").read_bytes()
-    grading = Grading(bundle, solution, backend or LocalBackend(), student="reference")
+    grading = Grading(bundle, solution, backend or LocalBackend(), student="reference", record_reads=True)
     rec = recorder(lambda name: grading._current().get(name))
     grading.reference = rec
     result = grading.run()
@@ -73,4 +74,5 @@ def record(autograder_dir: Path, backend=None) -> dict:
         detail = "" if result["exit_reason"] == "ok" else f"\n  exit: {result['exit_reason']}: {result['exit_detail']}"
         raise ReferenceFailure("the solution does not pass its own tests:\n  " + "\n  ".join(failures) + detail)
     rec.save(autograder_dir)
+    save_reads(autograder_dir, grading.reads, bundle.tests)
     return result

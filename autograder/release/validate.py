@@ -6,7 +6,9 @@ Four checks, all through the real grading engine:
 (b) the untouched student notebook scores zero on every autograded question;
 (c) every mutant in ``assignments/<id>/mutants/`` loses exactly the questions it declares
     (``loses:``), and perhaps those it says it ``may lose:`` as well;
-(d) the solution graded three times scores identically, test by test.
+(d) the solution graded three times scores identically, test by test;
+(e) with ``--probes``: no hidden test passes on the template plus the values the solution left
+    in the variables it reads (``autograder/release/probes.py``).
 
 The mutant format is ``autograder/authoring/mutants.py``'s.
 
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from autograder.authoring.mutants import Mutant, mutant_notebook, one_per_question
 from autograder.isolation.backend import Backend
+from autograder.release.probes import READS, forged_notebook, load_reads, trusting_tests
 from autograder.grading.bundle import Bundle
 from autograder.grading.engine import grade_notebook
 
@@ -57,10 +60,11 @@ def _fingerprint(result: dict) -> list:
 
 
 def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: int = 2, log=print,
-             quick: bool = False) -> list[Check]:
+             quick: bool = False, probes: bool = False) -> list[Check]:
     """Run every check; returns them (``ok`` False where the assignment's tests are wrong).
 
-    ``quick``: only :func:`one_per_question` of the mutants.
+    ``quick``: only :func:`one_per_question` of the mutants. ``probes``: also the probes of
+    ``autograder/release/probes.py`` (hidden tests that trust a notebook's variables).
     """
     bundle = Bundle.load(dist_dir / "autograder")
     qnames = {q["name"] for q in bundle.questions if not q["manual"]}
@@ -72,6 +76,9 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
     jobs = [("solution", f"run {i + 1}", solution) for i in range(RERUNS)]
     jobs.append(("template", "student notebook", template))
     jobs += [("mutant", m.name, mutant_notebook(bundle.folder / "solution.ipynb", m)) for m in mutants]
+    reads = load_reads(bundle.folder) if probes else None
+    if reads is not None:
+        jobs.append(("probe", "forged results", forged_notebook(template, reads["values"])))
     backend.prepare(bundle.folder)
 
     def run(job, slot):
@@ -95,11 +102,31 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
                         "earns points on " + ", ".join(f"{q} (a test passes without a solution)" for q in earned),
                         by_job[("template", "student notebook")]["score"], earned))
     checks += [judge_mutant(m, by_job[("mutant", m.name)]) for m in mutants]
+    if probes:
+        checks.append(judge_forged(reads, by_job.get(("probe", "forged results")), bundle.config.trusts))
     prints = [_fingerprint(by_job[("solution", f"run {i + 1}")]) for i in range(RERUNS)]
     same = all(p == prints[0] for p in prints)
     checks.append(Check("rerun", f"{RERUNS} identical runs", same,
                         "identical scores test by test" if same else "the solution's test results differ between runs"))
     return checks
+
+
+def judge_forged(reads: dict | None, result: dict | None, trusts: dict[str, str]) -> Check:
+    """No hidden test may pass on the template plus the solution's values of the variables it reads,
+    unless ``assignment.toml`` says why it may (``[validate] trusts``)."""
+    if reads is None:
+        return Check("probe", "forged results", False, f"no {READS} in the release: release again to record it")
+    examined = len(reads["tests"])
+    trusting = trusting_tests(result, reads)
+    bad = [(t, names) for t, names in trusting if t not in trusts]
+    excused = [f"{t} ({trusts[t]})" for t, _ in trusting if t in trusts]
+    detail = f"{examined} hidden tests read notebook values; "
+    detail += ("none passes on the solution's values forged into the template" if not bad else
+               "pass on forged values (they trust the notebook's variables): " +
+               "; ".join(f"{t} ({', '.join(names)})" for t, names in bad))
+    if excused:
+        detail += "; trusted by assignment.toml: " + "; ".join(excused)
+    return Check("probe", "forged results", not bad, detail, lost=[t for t, _ in bad])
 
 
 def judge_mutant(m: Mutant, result: dict) -> Check:
