@@ -31,10 +31,11 @@ def test_reference_effects(released):
     saved_r5 = ref.snapshot("q2: held-out recall@5 of the saved index")
     assert saved_r5 >= 0.6, saved_r5                     # the bar for retrieval
     assert ref.snapshot("q2: retrieve_passages recall@5 on validation[40:80]") >= 0.6
-    dense1 = ref.snapshot("q5: dense recall@1 (test)")
-    hybrid1 = ref.snapshot("q5: hybrid recall@1 (test)")
-    assert ref.snapshot("q5: dense recall@5 (test)") >= 0.9
-    assert hybrid1 >= dense1 + 0.03, (dense1, hybrid1)     # the BM25 hybrid fixes some dense misses
+    # q5 recomputes both rankings from the functions on the 143 held-out validation questions
+    dense1 = ref.snapshot("q5: dense recall@1 (validation)")
+    hybrid1 = ref.snapshot("q5: hybrid recall@1 (validation)")
+    assert ref.snapshot("q5: dense recall@5 (validation)") >= 0.9
+    assert hybrid1 >= dense1 + 0.045, (dense1, hybrid1)    # the BM25 hybrid fixes some dense misses (+0.056)
     rag = ref.snapshot("q4: grounded token F1, validation[80:110], reference retrieval")
     closed = ref.snapshot("q4: closed-book token F1, validation[80:110]")
     # the bar: answers grounded in the retrieved chunks (tiny-flan scoring the spans of

@@ -270,7 +270,7 @@ def write_autograder(assignment: Assignment, folder: Path) -> None:
         ],
     })
     shutil.copyfile(assignment.root / "assignment.toml", folder / "assignment.toml")
-    # the zoo the reference is recorded on: grading on other weights is refused (commands_grade)
+    # the zoo the reference is recorded on: grading on other weights is refused (grading/bundle.py, check_same_zoo)
     _write_json(folder / ZOO_FINGERPRINT, zoo.fingerprint(assignment.config.requires.models))
 
 
