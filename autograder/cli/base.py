@@ -9,7 +9,7 @@ import click
 from autograder.errors import CourseError
 
 
-class CourseCommand(click.Command):
+class _OneLineErrors:
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -17,11 +17,9 @@ class CourseCommand(click.Command):
             raise click.ClickException(str(e)) from None
 
 
-class CourseGroup(click.Group):
+class CourseCommand(_OneLineErrors, click.Command):
+    pass
+
+
+class CourseGroup(_OneLineErrors, click.Group):
     command_class = CourseCommand
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except CourseError as e:
-            raise click.ClickException(str(e)) from None

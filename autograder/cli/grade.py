@@ -37,8 +37,6 @@ def _backend(name: str | None, base_image: str | None = None):
     return backend
 
 
-
-
 def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None):
     from autograder.grading.class_grading import grade_class, summary_table
 

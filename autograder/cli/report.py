@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from autograder.cli.base import CourseCommand
-
 from autograder.cli.options import db_option, dist_dir, dist_option, open_gradebook
 from course_lib.paths import repo_root
 

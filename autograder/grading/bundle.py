@@ -90,8 +90,6 @@ def staff_imports(solution_path: Path) -> dict:
     return names
 
 
-
-
 def check_same_zoo(folder: Path) -> None:
     """Refuse to grade on other weights than the reference was recorded on: every threshold
     and tolerance of the hidden tests was measured on those."""

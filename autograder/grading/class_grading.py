@@ -87,7 +87,7 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
 
     def work(sid, sub, data, digest):
         if sub.error is not None or data is None:
-            result = without_results(bundle.assignment_id, bundle.questions, sid, sub.error or "no notebook", data)
+            result = without_results(bundle.assignment_id, bundle.questions, sid, sub.error or "no notebook")
             result["notebook_sha256"] = digest   # an unreadable zip: its file's hash, so a rerun skips it
             return sub, result
         slot = slots.get()

@@ -63,9 +63,6 @@ class Submission:
         raise ValueError(f"{self.source_path}: no notebook ({self.error})")
 
 
-# --------------------------------------------------------------------------- reading
-
-
 def _parse_time(value) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

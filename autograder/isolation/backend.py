@@ -32,7 +32,6 @@ STUDENT_DIR = "/student"          # the work dir inside sandbox and container (n
 CODE_ROOT = Path(__file__).resolve().parents[2]    # holds autograder/ and course_lib/: what runs the runner
 
 
-
 class BackendError(CourseError, RuntimeError):
     """Grading cannot start here: no isolation backend, or a model the assignment needs is missing
     or unreadable by the submission's user."""
@@ -80,18 +79,28 @@ def runner_args(notebook: str, limits: Limits, skip: set[int], python: str = sys
     return args
 
 
-def check_models_built(bundle_dir: Path | None) -> None:
-    """Refuse to grade, in one line, when a model the assignment's ``[requires]`` names is not
-    built: every submission would otherwise fail the same way and score zero."""
+def _requires(bundle_dir: Path | None):
+    """The assignment's ``[requires]`` (None without a release to read it from)."""
     if bundle_dir is None or not (Path(bundle_dir) / "assignment.toml").exists():
-        return
+        return None
+    return load_config(Path(bundle_dir) / "assignment.toml").requires
+
+
+def _refuse_missing_models(bundle_dir: Path, requires) -> None:
     from course_lib.models import zoo
 
-    requires = load_config(Path(bundle_dir) / "assignment.toml").requires
     missing = [m for m in requires.models if not (zoo.path(m) / zoo.CARD).exists()]
     if missing:
         raise BackendError(f"{Path(bundle_dir) / 'assignment.toml'} needs {', '.join(missing)}, which is not "
                            f"built under {cache_root() / 'models'}: run `course models build`")
+
+
+def check_models_built(bundle_dir: Path | None) -> None:
+    """Refuse to grade, in one line, when a model the assignment's ``[requires]`` names is not
+    built: every submission would otherwise fail the same way and score zero."""
+    requires = _requires(bundle_dir)
+    if requires is not None:
+        _refuse_missing_models(bundle_dir, requires)
 
 
 def check_readable(bundle_dir: Path | None) -> None:
@@ -106,13 +115,13 @@ def check_readable(bundle_dir: Path | None) -> None:
     would then fail the same way and score zero. Checks what the assignment's ``[requires]``
     names, under the read-only mounts of ``cache_root()``.
     """
-    check_models_built(bundle_dir)
-    if bundle_dir is None or not (Path(bundle_dir) / "assignment.toml").exists():
+    requires = _requires(bundle_dir)
+    if requires is None:
         return
+    _refuse_missing_models(bundle_dir, requires)
     from course_lib import data
     from course_lib.models import zoo
 
-    requires = load_config(Path(bundle_dir) / "assignment.toml").requires
     roots = [zoo.path(m) for m in requires.models] + [data.materialize(d) for d in requires.data]
     bad = []
     for root in roots:

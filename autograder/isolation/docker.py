@@ -86,9 +86,6 @@ class DockerBackend(Backend):
             return False, "no docker daemon answers (start dockerd)"
         return True, ""
 
-    def mounts(self) -> list[Path]:
-        return grader_mounts()
-
     def prepare(self, bundle_dir: Path | None = None, log=print) -> str:
         """Build (or reuse) the grading image: the base plus mount points and a user."""
         check_readable(bundle_dir)
@@ -97,7 +94,7 @@ class DockerBackend(Backend):
         # containers of a grader that was killed (kill -9 skips `docker rm`): stopped, hours old
         docker("container", "prune", "-f", "--filter", f"label={LABEL}", "--filter", "until=6h", check=False)
         base = self.base_image or build_base_image(log)
-        dirs = sorted({str(a) for p in self.mounts() for a in [p, *p.parents] if a != Path("/")})
+        dirs = sorted({str(a) for p in grader_mounts() for a in [p, *p.parents] if a != Path("/")})
         recipe = "\n".join([f"FROM {base}",
                             f"RUN mkdir -p {' '.join(dirs)} {STUDENT_DIR} && chmod 755 {' '.join(dirs)}",
                             f"USER {UID}:{UID}", f"WORKDIR {STUDENT_DIR}"]) + "\n"
@@ -129,7 +126,7 @@ class DockerBackend(Backend):
                 "--read-only", "--tmpfs", "/tmp:rw,size=512m,mode=1777",
                 "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", f"{UID}:{UID}",
                 "-v", f"{workdir}:{STUDENT_DIR}", "-w", STUDENT_DIR, "--log-driver", "none"]
-        for p in self.mounts():
+        for p in grader_mounts():
             argv += ["-v", f"{p}:{p}:ro"]
         for k, v in env.items():
             argv += ["-e", f"{k}={v}"]

@@ -1,6 +1,6 @@
 """``course validate``: prove an assignment's tests before a class is graded on them.
 
-Four checks, all through the real grading engine:
+The checks, all through the real grading engine:
 
 (a) the solution scores full marks on every autograded question;
 (b) the untouched student notebook scores zero on every autograded question;
@@ -37,7 +37,7 @@ RERUNS = 3
 
 @dataclass
 class Check:
-    kind: str            # solution | template | mutant | rerun
+    kind: str            # solution | template | mutant | probe | rerun
     name: str
     ok: bool
     detail: str
