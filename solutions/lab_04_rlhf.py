@@ -24,9 +24,9 @@ object the lab defines. Lines marked `# SOLUTION`, and blocks between `# BEGIN S
 # * **DPO.** Skip the reward model and the RL loop: Direct Preference Optimisation trains the policy
 #   directly on the preference pairs with a classification-style loss (q4).
 #
-# q5 asks you to compare the two (free response). Everything runs on a CPU in about a minute.
+# q5 asks you to compare the two (free response, graded by staff). Everything runs on a CPU in about a minute.
 #
-# **How it is graded (28 points).** Each question says what its tests check. `grader.check("qN")`
+# **How it is graded (28 points autograded, 3 by staff).** Each question says what its tests check. `grader.check("qN")`
 # runs the *public* tests; at submission, *hidden* tests compare your functions with the reference
 # solution on fixed, seeded inputs, and load the models your notebook saves (`reward_model/`,
 # `rl_policy/`, `dpo_policy/`, next to the notebook) to measure them in the grading process, with the
@@ -280,7 +280,7 @@ def clipped_surrogate_loss(logprobs, old_logprobs, advantages, mask, clip_range=
 # the saved folder (1 point); a hidden test compares `toxicity_reward` with the reference on six fixed replies
 # (`atol=1e-4`, 2 points); a hidden test loads `rl_policy/` and measures it as above, in the grading
 # process (4 points): mean toxicity at most **0.7 ×** the reference model's (a drop of at least 30 %
-# relative; the course's PPO lab on FLAN-T5 reports 39 %) and at most the reference solution's
+# relative) and at most the reference solution's
 # + 0.08, with a KL to the reference of at most **8 nats** per reply.
 
 # %%
@@ -380,13 +380,14 @@ print(f"log pi(chosen) - log pi(rejected) on held-out pairs: before {before:.2f}
       f"(implicit reward margin {after - before:.2f})")
 
 # %% [markdown]
-# ## Question 5 – RL or DPO? (free response, not autograded)
+# ## Question 5 – RL or DPO? (3 points, graded by staff)
 #
 # In four to six sentences, compare what you saw in q3 and q4: what each method needed (models in
 # memory, sampling, a reward), what each optimised and on which data, how far each moved from the
 # reference (the KL numbers, the replies), and which you would choose to make this support desk
-# polite, and why. When would RL with a reward model be worth its cost? (Staff may comment; it earns
-# no points.)
+# polite, and why. When would RL with a reward model be worth its cost? **Graded by staff**, one point each:
+# what each method needed and optimised; your own numbers (toxicity, KL, margins, a reply); a
+# justified choice and when RL pays off.
 
 # %% [markdown]
 # _A model answer._ RL needed the policy, a frozen reference and a reward model in memory, and sampled

@@ -184,3 +184,25 @@ def test_late_policies():
     assert cutoff.multiplier(deadline, deadline + timedelta(hours=5)) == 1.0
     assert cutoff.multiplier(deadline, deadline + timedelta(days=2)) == 0.0
     assert LatePolicy().multiplier(deadline, deadline + timedelta(days=30)) == 1.0
+
+
+def test_a_rubric_reaches_students_and_staff(tmp_path):
+    """A staff-graded question's criteria: in the student README (what earns the points) and in
+    the grader-only rubric.md, with the model answer."""
+    from autograder.release.pipeline import release
+
+    root = copy_toy(tmp_path)
+    cells = load_cells(root)
+    cells[23]["source"] = ("# BEGIN QUESTION\nname: q3\nmanual: true\npoints: 1\nrubric:\n"
+                           "  - points: 0.5\n    criterion: names the factor exp(-c)\n"
+                           "  - points: 0.5\n    criterion: says it cancels between numerator and denominator\n")
+    save_cells(root, cells)
+    q3 = load_assignment(root / "00-toy").questions[2]
+    assert q3.rubric == [{"points": 0.5, "criterion": "names the factor exp(-c)"},
+                         {"points": 0.5, "criterion": "says it cancels between numerator and denominator"}]
+    out = release(root / "00-toy", tmp_path / "dist").folder
+    readme = (out / "student" / "README.md").read_text()
+    assert "## Graded by staff" in readme and "- **0.5** names the factor exp(-c)" in readme
+    assert "platypus" not in readme                       # the model answer stays with staff
+    staff = (out / "autograder" / "rubric.md").read_text()
+    assert "- **0.5** says it cancels" in staff and "platypus argument" in staff

@@ -132,4 +132,14 @@ MALFORMED = [
     Malformed("bare expression test", _set(10, "mean_abs([1, -1]) == 1.0"), 10, "bare expression"),
     Malformed("points list of the wrong length", _set(14, "# BEGIN QUESTION\nname: q2\npoints: [1, 2, 3]"), 14,
               "lists 3 point values"),
+    Malformed("rubric that does not add up",
+              _set(24, "# BEGIN QUESTION\nname: q3\nmanual: true\npoints: 1\nrubric:\n"
+                       "  - points: 1\n    criterion: names the cancelling factor\n"
+                       "  - points: 1\n    criterion: says why"), 24, "adds up to 2 points, not its 1"),
+    Malformed("rubric on an autograded question",
+              _set(4, "# BEGIN QUESTION\nname: q1\npoints: 2\nrubric:\n  - points: 2\n    criterion: x"), 4,
+              "has a rubric but is autograded"),
+    Malformed("rubric item without a criterion",
+              _set(24, "# BEGIN QUESTION\nname: q3\nmanual: true\npoints: 1\nrubric:\n  - points: 1"), 24,
+              "is not `points` and `criterion`"),
 ]

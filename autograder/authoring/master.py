@@ -19,6 +19,9 @@ only a fenced block ```` ```otter ... ``` ```` counts as a raw cell, as in otter
     points: 2                    points  (required unless manual; a number split evenly over the
                                           question's tests, or a list with one value per test)
     manual: false                manual  (graded by staff; no tests allowed)
+    rubric:                      rubric  (manual questions: the criteria staff grade by, shown to
+      - points: 1                         students in the README and to staff in rubric.md;
+        criterion: cites ...              their points add up to the question's)
                                  all_or_nothing, check_cell, export: as in otter
       ... question text (Markdown and setup code, locked in the student version) ...
       # BEGIN PROMPT / # END PROMPT      cells shown to students instead of the solution
@@ -113,7 +116,7 @@ from autograder.authoring.config import AssignmentConfig, AssignmentFormatError,
 CellRole = Literal["text", "solution", "prompt", "test", "marker", "ignored"]
 
 QUESTION_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-QUESTION_KEYS = {"name", "points", "manual", "all_or_nothing", "check_cell", "export"}
+QUESTION_KEYS = {"name", "points", "manual", "all_or_nothing", "check_cell", "export", "rubric"}
 TEST_CONFIG_KEYS = {"hidden", "points", "success_message", "failure_message"}
 
 # otter's own regexes: they define the format
@@ -192,6 +195,7 @@ class Question:
     all_or_nothing: bool = False
     check_cell: bool = True
     begin_cell: int = 0
+    rubric: list[dict] = field(default_factory=list)   # manual questions: [{"points", "criterion"}]
 
     @property
     def prompt_cells(self) -> list[Cell]:
@@ -211,7 +215,10 @@ class Question:
         return [t for t in self.tests if t.hidden]
 
     def to_json(self) -> dict:
-        return {"name": self.name, "points": self.points, "manual": self.manual}
+        out = {"name": self.name, "points": self.points, "manual": self.manual}
+        if self.rubric:
+            out["rubric"] = self.rubric
+        return out
 
 
 @dataclass
@@ -556,6 +563,8 @@ class _Parser:
                              f"a list of them, not {points!r}")
         if manual and isinstance(points, list):
             raise self.error(cell, f"manual question {name!r} needs a single number of points")
+        if "rubric" in config:
+            config["rubric"] = self.rubric(cell, name, config["rubric"], manual, points)
         return {"name": name, "config": config, "begin": cell, "cells": [], "tests": []}
 
     def parse_test(self, cell: Cell, question: str, n: int) -> Test:
@@ -613,6 +622,27 @@ class _Parser:
             failure_message=config.get("failure_message"), uses_ref=uses_ref, cell_index=cell.index,
         )
 
+    def rubric(self, cell: Cell, name: str, rubric, manual: bool, points) -> list[dict]:
+        """A manual question's criteria: ``- points: 1`` / ``criterion: ...`` items adding up to its points."""
+        if not manual:
+            raise self.error(cell, f"question {name!r} has a rubric but is autograded",
+                             "A rubric is for staff-graded questions: add `manual: true`, or remove it")
+        hint = "Write e.g. `rubric:` then lines `- points: 1` / `  criterion: names the trade-off`"
+        if not isinstance(rubric, list) or not rubric:
+            raise self.error(cell, f"the rubric of {name!r} must be a list of criteria", hint)
+        items = []
+        for item in rubric:
+            if not (isinstance(item, dict) and set(item) == {"points", "criterion"} and _is_points(item["points"])
+                    and not isinstance(item["points"], list) and isinstance(item["criterion"], str)
+                    and item["criterion"].strip()):
+                raise self.error(cell, f"a rubric item of {name!r} is not `points` and `criterion`: {item!r}", hint)
+            items.append({"points": _tidy(float(item["points"])), "criterion": " ".join(item["criterion"].split())})
+        total = sum(i["points"] for i in items)
+        if abs(total - float(points or 0)) > 1e-9:
+            raise self.error(cell, f"the rubric of {name!r} adds up to {_tidy(total)} points, not its {points}",
+                             "Make the criteria's points add up to the question's")
+        return items
+
     def finish_question(self, q: dict) -> Question:
         config, begin, tests = q["config"], q["begin"], q["tests"]
         name, manual = q["name"], config.get("manual", False)
@@ -633,6 +663,7 @@ class _Parser:
             name=name, points=_tidy(points), manual=manual, tests=tests, cells=q["cells"],
             all_or_nothing=config.get("all_or_nothing", False),
             check_cell=config.get("check_cell", True), begin_cell=begin.index,
+            rubric=config.get("rubric", []),
         )
 
     def split_points(self, begin: Cell, name: str, points, explicit: list) -> list[float]:

@@ -4,7 +4,8 @@
                            otter init cell and ``grader.check`` cells), ``tests/<q>.py`` (public
                            tests only, otter OK format), ``README.md``
 ``dist/<id>/autograder/``  ``solution.ipynb`` (the reference to execute), ``tests.json`` (every
-                           test), ``questions.json``, ``assignment.toml``, ``manifest.json``
+                           test), ``questions.json``, ``assignment.toml``, ``manifest.json``,
+                           ``rubric.md`` (staff-graded questions: criteria, model answers)
 ``dist/<id>/nbgrader/``    with ``--format nbgrader``: an nbgrader course source tree
 ``dist/<id>/gradescope/``  with ``--gradescope``: ``otter assign`` output, autograder zip included
 
@@ -235,6 +236,7 @@ def student_readme(assignment: Assignment) -> str:
     for q in assignment.questions:
         lines.append(f"| {q.name} | {q.points} | {'by staff' if q.manual else 'autograded'} |")
     lines += ["", f"Total: {assignment.total_points} points."]
+    lines += rubric_lines(assignment, model_answers=False)
     req = cfg.requires
     if req.models or req.data:
         lines += ["", "## What it needs", ""]
@@ -243,6 +245,25 @@ def student_readme(assignment: Assignment) -> str:
         if req.data:
             lines.append("Data sets: " + ", ".join(f"`{d}`" for d in req.data))
     return "\n".join(lines) + "\n"
+
+
+def rubric_lines(assignment: Assignment, model_answers: bool) -> list[str]:
+    """The staff-graded questions' criteria, as Markdown: students read them in the README, staff
+    in ``autograder/rubric.md`` with the model answer under each."""
+    lines = []
+    for q in assignment.questions:
+        if not (q.manual and (q.rubric or model_answers)):
+            continue
+        if not lines:
+            lines = ["", "## Graded by staff", ""] if not model_answers else \
+                [f"# {assignment.config.title} ({assignment.id}): staff-graded questions", ""]
+        lines += [f"### {q.name} ({q.points} points)", ""]
+        lines += [f"- **{item['points']}** {item['criterion']}" for item in q.rubric] or ["- (no rubric)"]
+        if model_answers:
+            answer = "\n\n".join(c.source.strip() for c in q.solution_cells if c.kind == "markdown")
+            lines += ["", answer or "(no model answer in the master notebook)"]
+        lines.append("")
+    return lines
 
 
 def write_student(assignment: Assignment, folder: Path) -> None:
@@ -270,6 +291,9 @@ def write_autograder(assignment: Assignment, folder: Path) -> None:
         ],
     })
     shutil.copyfile(assignment.root / "assignment.toml", folder / "assignment.toml")
+    staff = rubric_lines(assignment, model_answers=True)
+    if staff:
+        (folder / "rubric.md").write_text("\n".join(staff), encoding="utf-8")
     # the zoo the reference is recorded on: grading on other weights is refused (grading/bundle.py, check_same_zoo)
     _write_json(folder / ZOO_FINGERPRINT, zoo.fingerprint(assignment.config.requires.models))
 
