@@ -33,7 +33,8 @@ object the lab defines. Lines marked `# SOLUTION`, and blocks between `# BEGIN S
 # functions only, so a mistake in one question does not cost points in another.
 #
 # Rules: replace each `...` with your code; do not edit the setup cell; do not call `model.generate`
-# inside your functions (q2 compares your loop *with* it). Everything runs on a CPU in seconds.
+# inside your functions (q2 compares your loop *with* it, and gives no hidden-test points to a q2
+# function that calls it). Everything runs on a CPU in seconds.
 
 # %%
 import torch
@@ -120,7 +121,9 @@ for text in ["Customer: My parcel never arrived.", "  Hello   world  ", "naïve 
 # `greedy_generate` returns a list of at most `max_new_tokens` ints (1 point); hidden tests compare
 # `greedy_next_token` with the reference on ten seeded random tensors (1 point) and `greedy_generate`
 # with `model.generate(do_sample=False, max_new_tokens=24)` on four fixed prompts, token for token
-# (2 points).
+# (2 points). The grader also reads your code: a submission whose `greedy_next_token` or
+# `greedy_generate` calls `generate`, directly or through a helper function, gets no hidden-test
+# points for this question.
 
 # %%
 def greedy_next_token(logits):

@@ -40,8 +40,9 @@ object the lab defines. Lines marked `# SOLUTION`, and blocks between `# BEGIN S
 # counts with your `count_tokens`, q4's sampling loop reuses your q3 helpers).
 #
 # Rules: replace each `...` with your code; do not edit the setup cell; do not call `model.generate`
-# inside your q3 and q4 functions (those questions compare your loops *with* it). Everything runs on
-# a CPU in seconds.
+# inside your q3 and q4 functions (those questions compare your loops *with* it, and a q3 or q4
+# function that calls it, even through a helper, earns no hidden-test points for its question).
+# Everything runs on a CPU in seconds.
 
 # %%
 import time
@@ -282,7 +283,9 @@ for style, prompt in demo_prompts.items():
 # with tiny-flan's encoder on three prompts (`atol=1e-4`) (3 points), `next_token_logits` with the
 # model's forward pass for four decoder prefixes (`atol=1e-4`) (4 points), and `greedy_summarise` with
 # `model.generate(do_sample=False)` on four fixed prompts, one stopped by `max_new_tokens`, token
-# for token (8 points).
+# for token (8 points). The grader also reads your code: a submission whose `encode_prompt`,
+# `next_token_logits` or `greedy_summarise` calls `generate`, directly or through a helper function
+# (q5's `summarise` calls it), gets no hidden-test points for this question.
 
 # %%
 def encode_prompt(model, tokenizer, prompt):
@@ -371,7 +374,10 @@ print(f"same tokens as model.generate: {mine == reference}; your loop {mine_s:.3
 # 0.04, about four standard errors) (2 points); and `sample_summarise` with `generate`'s sampling for
 # the same seed on three prompts at four settings, token for token (4 points; the test reproduces
 # `generate` with `course_lib.prompting.sampled_tokens`, which draws from a private generator so that
-# graders running side by side cannot disturb each other's draws).
+# graders running side by side cannot disturb each other's draws). The grader also reads your code: a
+# submission whose `top_k_filter`, `top_p_filter`, `next_token_probs`, `sample_next_token` or
+# `sample_summarise` calls `generate`, directly or through a helper function, gets no hidden-test
+# points for this question.
 
 # %%
 def top_k_filter(logits, k):

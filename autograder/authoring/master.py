@@ -22,6 +22,9 @@ only a fenced block ```` ```otter ... ``` ```` counts as a raw cell, as in otter
     rubric:                      rubric  (manual questions: the criteria staff grade by, shown to
       - points: 1                         students in the README and to staff in rubric.md;
         criterion: cites ...              their points add up to the question's)
+    forbid: [generate]           forbid  (autograded questions: names the functions and classes the
+                                          question's solution cells define must not use, e.g. a
+                                          decoding loop graded *against* ``model.generate``; see below)
                                  all_or_nothing, check_cell, export: as in otter
       ... question text (Markdown and setup code, locked in the student version) ...
       # BEGIN PROMPT / # END PROMPT      cells shown to students instead of the solution
@@ -64,6 +67,17 @@ rejected: run as plain Python they check nothing; write ``assert x == 3``. Publi
 also shipped as otter OK-format doctests, so a top-level call in a test must return ``None``
 (as ``assert_close`` and ``np.testing.assert_allclose`` do).
 
+Forbidden names: ``forbid`` lists Python identifiers. At grading, the grader (never the student's
+process) parses the submission's code cells and looks at the student's definitions of every
+function or class the question's solution cells define (``def``/``class`` at the top of a
+cell), and at every notebook-level function, class or variable they use by name, transitively.
+A forbidden name used there as an attribute (``model.generate``, ``self.model.generate``), a bare
+name, an import or a string constant (``getattr(model, "generate")``) fails every hidden test of
+the question with a message naming the function, cell and line; public tests run as usual.
+Comments and docstrings do not count. The question text should say so in its **Graded:** part.
+Only ``course grade`` / ``validate`` enforce it (``autograder/grading/forbidden_calls.py``), not
+the nbgrader or Gradescope targets.
+
 Points: a question's ``points`` number is the question total; tests with their own
 ``points`` keep them and the rest is split evenly over the others (otter's rule; if every
 test has points, they must add up to the total). A list gives each test's points in order.
@@ -103,6 +117,7 @@ import ast
 import copy
 import hashlib
 import json
+import keyword
 import math
 import re
 from dataclasses import dataclass, field
@@ -116,7 +131,7 @@ from autograder.authoring.config import AssignmentConfig, AssignmentFormatError,
 CellRole = Literal["text", "solution", "prompt", "test", "marker", "ignored"]
 
 QUESTION_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-QUESTION_KEYS = {"name", "points", "manual", "all_or_nothing", "check_cell", "export", "rubric"}
+QUESTION_KEYS = {"name", "points", "manual", "all_or_nothing", "check_cell", "export", "rubric", "forbid"}
 TEST_CONFIG_KEYS = {"hidden", "points", "success_message", "failure_message"}
 
 # otter's own regexes: they define the format
@@ -196,6 +211,7 @@ class Question:
     check_cell: bool = True
     begin_cell: int = 0
     rubric: list[dict] = field(default_factory=list)   # manual questions: [{"points", "criterion"}]
+    forbid: list[str] = field(default_factory=list)    # names the question's functions must not use
 
     @property
     def prompt_cells(self) -> list[Cell]:
@@ -205,6 +221,15 @@ class Question:
     @property
     def solution_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.role == "solution"]
+
+    @property
+    def solution_defines(self) -> list[str]:
+        """The functions and classes the solution cells define at top level: what ``forbid`` checks."""
+        names: list[str] = []
+        for c in self.solution_cells:
+            if c.kind == "code":
+                names += [n for n in top_level_definitions(solution_source(c.source)) if n not in names]
+        return names
 
     @property
     def public_tests(self) -> list[Test]:
@@ -218,6 +243,8 @@ class Question:
         out = {"name": self.name, "points": self.points, "manual": self.manual}
         if self.rubric:
             out["rubric"] = self.rubric
+        if self.forbid:
+            out["forbid"] = self.forbid
         return out
 
 
@@ -361,6 +388,15 @@ def strip_ignored(lines: list[str]) -> list[str]:
             continue
         out.append(line)
     return out
+
+
+def top_level_definitions(source: str) -> list[str]:
+    """The names of the ``def``/``class`` statements at the top of a code cell (none if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
 def student_source(source: str) -> str:
@@ -565,6 +601,8 @@ class _Parser:
             raise self.error(cell, f"manual question {name!r} needs a single number of points")
         if "rubric" in config:
             config["rubric"] = self.rubric(cell, name, config["rubric"], manual, points)
+        if "forbid" in config:
+            config["forbid"] = self.forbid(cell, name, config["forbid"], manual)
         return {"name": name, "config": config, "begin": cell, "cells": [], "tests": []}
 
     def parse_test(self, cell: Cell, question: str, n: int) -> Test:
@@ -622,6 +660,20 @@ class _Parser:
             failure_message=config.get("failure_message"), uses_ref=uses_ref, cell_index=cell.index,
         )
 
+    def forbid(self, cell: Cell, name: str, forbid, manual: bool) -> list[str]:
+        """A question's forbidden names: a non-empty list of Python identifiers, autograded questions only."""
+        if manual:
+            raise self.error(cell, f"question {name!r} forbids names but is graded by staff",
+                             "`forbid` takes hidden-test points away, so it is for autograded questions: "
+                             "remove it or `manual: true`")
+        hint = "Write e.g. `forbid: [generate]` (a list of Python names, such as methods the answer must not call)"
+        if not isinstance(forbid, list) or not forbid:
+            raise self.error(cell, f"`forbid` of question {name!r} must be a list of names, not {forbid!r}", hint)
+        bad = [x for x in forbid if not (isinstance(x, str) and x.isidentifier() and not keyword.iskeyword(x))]
+        if bad:
+            raise self.error(cell, f"`forbid` of question {name!r} holds {bad[0]!r}, which is not a Python name", hint)
+        return list(dict.fromkeys(forbid))
+
     def rubric(self, cell: Cell, name: str, rubric, manual: bool, points) -> list[dict]:
         """A manual question's criteria: ``- points: 1`` / ``criterion: ...`` items adding up to its points."""
         if not manual:
@@ -659,12 +711,17 @@ class _Parser:
             for t, p in zip(tests, resolved):
                 t.points = _tidy(p)
             points = sum(resolved)
-        return Question(
+        question = Question(
             name=name, points=_tidy(points), manual=manual, tests=tests, cells=q["cells"],
             all_or_nothing=config.get("all_or_nothing", False),
             check_cell=config.get("check_cell", True), begin_cell=begin.index,
-            rubric=config.get("rubric", []),
+            rubric=config.get("rubric", []), forbid=config.get("forbid", []),
         )
+        if question.forbid and not question.solution_defines:
+            raise self.error(begin, f"question {name!r} forbids {', '.join(question.forbid)} but its solution "
+                             "cells define no function or class, so there is nothing to check",
+                             "Remove `forbid`, or define the graded functions in the question's SOLUTION block")
+        return question
 
     def split_points(self, begin: Cell, name: str, points, explicit: list) -> list[float]:
         """Points per test, as otter's ``TestFile.resolve_test_file_points`` (stricter on sums)."""

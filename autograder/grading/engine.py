@@ -25,6 +25,7 @@ from pathlib import Path
 from autograder.grading.bundle import Bundle
 from autograder.isolation.backend import Backend, Launch
 from autograder.grading.feedback import Feedback
+from autograder.grading.forbidden_calls import question_violations
 from autograder.grading.results import SEVERITY, GradingResult, TestResult, grading_result
 from autograder.isolation.student_process import ProcessEnded, StudentError, StudentProcess
 from course_lib import numerics
@@ -116,6 +117,9 @@ class Grading:
         # test name -> {name: value} the test read from the notebook (release records it for
         # validate's forged-results probe)
         self.reads: dict[str, dict] | None = {} if record_reads else None
+        # question -> why its hidden tests fail unrun: the submission's functions use a name the
+        # question forbids (`forbid`, read from the notebook's code here, never in its process)
+        self.forbidden: dict[str, str] = {}
 
     # -- the student's process -----------------------------------------------------------
     def _start(self) -> StudentProcess | None:
@@ -262,11 +266,15 @@ class Grading:
         # public tests first: a public test's message can show the student's own text (their
         # exception), which must never carry what a hidden test passed into their process
         order = sorted(range(len(self.bundle.tests)), key=lambda i: bool(self.bundle.tests[i].get("hidden")))
+        self.forbidden = question_violations(self.notebook, self.bundle.questions)
         try:
             self._start()
             for i in order:
                 test = self.bundle.tests[i]
-                results[i] = self._not_run(test) if self.fatal else self._run_test(test)
+                if test.get("hidden") and test["question"] in self.forbidden:
+                    results[i] = self._forbidden(test)
+                else:
+                    results[i] = self._not_run(test) if self.fatal else self._run_test(test)
         finally:
             if self.proc is not None:
                 self._finish(self.proc, self.launch)
@@ -274,6 +282,12 @@ class Grading:
                 shutil.copytree(self.workdir, self.keep_workdir, symlinks=True, dirs_exist_ok=True)  # never follow links out
             shutil.rmtree(tmp, ignore_errors=True)
         return self._result([results[i] for i in sorted(results)], time.monotonic() - started)
+
+    def _forbidden(self, test: dict) -> dict:
+        """A hidden test of a question whose functions use a name it forbids: failed, not run."""
+        return {"name": test["name"], "question": test["question"], "hidden": True, "points": 0.0,
+                "max_points": float(test["points"]), "status": "failed",
+                "message": self.forbidden[test["question"]], "seconds": 0.0}
 
     def _not_run(self, test: dict) -> dict:
         reason, detail = self.fatal

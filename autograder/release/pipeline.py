@@ -286,7 +286,9 @@ def write_autograder(assignment: Assignment, folder: Path) -> None:
         "assignment": assignment.id,
         "total_points": assignment.total_points,
         "questions": [
-            {**q.to_json(), "all_or_nothing": q.all_or_nothing, "tests": [t.name for t in q.tests]}
+            {**q.to_json(), "all_or_nothing": q.all_or_nothing, "tests": [t.name for t in q.tests],
+             # what `forbid` checks (grading/forbidden_calls.py): graders only, the names may be solution helpers'
+             **({"forbid_in": q.solution_defines} if q.forbid else {})}
             for q in assignment.questions
         ],
     })
