@@ -44,6 +44,8 @@ def assert_lab_validates(lab_id: str, released: Path, autograded: set[str], full
     assert all(c.ok for c in checks), report
     kinds = [c.kind for c in checks]
     assert kinds.count("solution") == 1 and kinds.count("template") == 1 and kinds.count("rerun") == 1, report
+    # points only for the work: the forged-results and untrained-artefacts probes ran, and passed above
+    assert [c.name for c in checks if c.kind == "probe"] == ["forged results", "untrained artefacts"], report
     # every autograded question is the target of at least one mutant
     assert {q for c in checks if c.kind == "mutant" for q in c.lost} == autograded, report
     solution = next(c for c in checks if c.kind == "solution")

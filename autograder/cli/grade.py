@@ -146,8 +146,10 @@ def override_cmd(assignment, student, question, points, reason, author, db):
               help="Where the solution, template and mutants run (they are staff code).")
 @click.option("--workers", "-j", type=int, default=2, show_default=True)
 @click.option("--quick", is_flag=True, help="One mutant per question (what CI runs), not every mutant.")
-@click.option("--probes", is_flag=True,
-              help="Also probe for hidden tests that trust a notebook's variables (forged results).")
+@click.option("--probes/--no-probes", default=True, show_default=True,
+              help="Probe for hidden tests that give points without the work: forged results (the solution's "
+                   "values of the variables they read) and untrained artefacts (the zoo model in every folder "
+                   "the solution saves).")
 @dist_option
 def validate_cmd(assignments, all_, backend, workers, dist, quick, probes):
     """Prove an assignment's tests: solution full marks, template zero, mutants caught, reruns identical.
@@ -155,7 +157,7 @@ def validate_cmd(assignments, all_, backend, workers, dist, quick, probes):
     Releases the assignment first. Writes dist/<id>/validation.json; exits 1 on any failure.
     """
     from autograder.release.pipeline import release
-    from autograder.release.validate import table, validate, write_report
+    from autograder.release.validate import summary, table, validate, write_report
 
     names = _assignment_names(assignments, all_)
     be = _backend(backend)
@@ -174,9 +176,9 @@ def validate_cmd(assignments, all_, backend, workers, dist, quick, probes):
         write_report(checks, out.folder / "validation.json")
         if not all(c.ok for c in checks):
             failed = True
-            click.secho(f"{name}: validation FAILED", fg="red")
+            click.secho(f"{name}: validation FAILED{summary(checks)}", fg="red")
         else:
-            click.secho(f"{name}: all {len(checks)} checks passed", fg="green")
+            click.secho(f"{name}: all {len(checks)} checks passed{summary(checks)}", fg="green")
     sys.exit(1 if failed else 0)
 
 

@@ -1,6 +1,10 @@
 """Recording the reference at release: the solution runs once as a submission, and every test's
 ``ref.<name>(...)`` is answered by the solution's own process and stored in ``reference.json``
-(``autograder.grading.reference_replay`` answers from it at grading)."""
+(``autograder.grading.reference_replay`` answers from it at grading).
+
+The same run records, grader-only, what validate's probes need (``autograder.release.probes``):
+the notebook values each hidden test read (``notebook_reads.json``) and the model and adapter
+folders the solution saved, with the tests that read them (``saved_artefacts.json``)."""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from autograder.grading.bundle import Bundle
 from autograder.grading.engine import Grading
 from autograder.grading.reference_replay import SNAPSHOT, entry_key
 from autograder.isolation import wire
-from autograder.release.probes import save_reads
+from autograder.release.probes import describe_artefact, find_artefacts, save_artefacts, save_reads
 from autograder.isolation.local import LocalBackend
+from course_lib.models import zoo
 
 
 class ReferenceFailure(CourseError):
@@ -56,6 +61,39 @@ def recorder(lookup) -> _Recorder:
     return _Recorder(lookup)
 
 
+class _RecordingGrading(Grading):
+    """The solution's grading run, which also notes the folders it saved models or adapters into
+    (the work dir is deleted when ``run()`` returns, so they are listed each time a process of the
+    run ends, the last time after every test) and which folders each test read (``student_path``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved: list[tuple[str, str]] = []                # (folder, kind), as find_artefacts gives them
+        self.described: list[dict] = []
+        self.paths_read: dict[str, set[str]] = {}             # test -> the paths it asked student_path for
+        self.zoo_names: list[str] = []
+
+    def _run_test(self, test: dict) -> dict:
+        safe = self.safe
+        seen = self.paths_read.setdefault(test["name"], set())
+
+        class _Spy:
+            def path(_, rel):
+                seen.add(Path(str(rel)).as_posix())
+                return safe.path(rel)
+
+        self.safe = _Spy()
+        try:
+            return super()._run_test(test)
+        finally:
+            self.safe = safe
+
+    def _finish(self, proc, launch) -> None:
+        super()._finish(proc, launch)
+        self.saved = find_artefacts(self.workdir)
+        self.described = [describe_artefact(self.workdir, rel, kind, self.zoo_names) for rel, kind in self.saved]
+
+
 def record(autograder_dir: Path, backend=None) -> dict:
     """Run the solution notebook once as a submission and store what ``ref`` answered.
 
@@ -64,7 +102,8 @@ def record(autograder_dir: Path, backend=None) -> dict:
     """
     bundle = Bundle.load(autograder_dir)
     solution = (Path(autograder_dir) / "solution.ipynb").read_bytes()
-    grading = Grading(bundle, solution, backend or LocalBackend(), student="reference", record_reads=True)
+    grading = _RecordingGrading(bundle, solution, backend or LocalBackend(), student="reference", record_reads=True)
+    grading.zoo_names = list(bundle.config.requires.models) or list(zoo.ZOO)
     rec = recorder(lambda name: grading._current().get(name))
     grading.reference = rec
     result = grading.run()
@@ -75,4 +114,5 @@ def record(autograder_dir: Path, backend=None) -> dict:
         raise ReferenceFailure("the solution does not pass its own tests:\n  " + "\n  ".join(failures) + detail)
     rec.save(autograder_dir)
     save_reads(autograder_dir, grading.reads, bundle.tests)
+    save_artefacts(autograder_dir, grading.described, grading.paths_read)
     return result

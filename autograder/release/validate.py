@@ -7,8 +7,10 @@ The checks, all through the real grading engine:
 (c) every mutant in ``assignments/<id>/mutants/`` loses exactly the questions it declares
     (``loses:``), and perhaps those it says it ``may lose:`` as well;
 (d) the solution graded three times scores identically, test by test;
-(e) with ``--probes``: no hidden test passes on the template plus the values the solution left
-    in the variables it reads (``autograder/release/probes.py``).
+(e) the probes (unless ``probes=False``): no hidden test passes on the template plus the values
+    the solution left in the variables it reads, and no autograded test passes on the template
+    plus untrained equivalents (zoo weights, fresh heads, untouched adapters) of the model
+    folders the solution saved (``autograder/release/probes.py``).
 
 The mutant format is ``autograder/authoring/mutants.py``'s.
 
@@ -28,7 +30,8 @@ from pathlib import Path
 
 from autograder.authoring.mutants import Mutant, mutant_notebook, one_per_question
 from autograder.isolation.backend import Backend
-from autograder.release.probes import READS, forged_notebook, load_reads, trusting_tests
+from autograder.release.probes import (ARTEFACTS, READS, forged_notebook, load_artefacts, load_reads, trusting_tests,
+                                       untrained_notebook, untrained_passes)
 from autograder.grading.bundle import Bundle
 from autograder.grading.engine import grade_notebook
 
@@ -44,6 +47,7 @@ class Check:
     score: float | None = None
     lost: list[str] = field(default_factory=list)
     result: dict | None = field(default=None, repr=False, compare=False)   # the solution's grading result
+    examined: str = ""   # probes: what they examined, for the lab's summary line
 
 
 def _lost(result: dict) -> set[str]:
@@ -60,11 +64,11 @@ def _fingerprint(result: dict) -> list:
 
 
 def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: int = 2, log=print,
-             quick: bool = False, probes: bool = False) -> list[Check]:
+             quick: bool = False, probes: bool = True) -> list[Check]:
     """Run every check; returns them (``ok`` False where the assignment's tests are wrong).
 
-    ``quick``: only :func:`one_per_question` of the mutants. ``probes``: also the probes of
-    ``autograder/release/probes.py`` (hidden tests that trust a notebook's variables).
+    ``quick``: only :func:`one_per_question` of the mutants. ``probes``: the probes of
+    ``autograder/release/probes.py`` (forged results, untrained artefacts).
     """
     bundle = Bundle.load(dist_dir / "autograder")
     qnames = {q["name"] for q in bundle.questions if not q["manual"]}
@@ -79,6 +83,9 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
     reads = load_reads(bundle.folder) if probes else None
     if reads is not None:
         jobs.append(("probe", "forged results", forged_notebook(template, reads["values"])))
+    artefacts = load_artefacts(bundle.folder) if probes else None
+    if artefacts is not None and artefacts["folders"]:
+        jobs.append(("probe", "untrained artefacts", untrained_notebook(template, artefacts["folders"])))
     backend.prepare(bundle.folder)
 
     def run(job, slot):
@@ -104,6 +111,8 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
     checks += [judge_mutant(m, by_job[("mutant", m.name)]) for m in mutants]
     if probes:
         checks.append(judge_forged(reads, by_job.get(("probe", "forged results")), bundle.config.trusts))
+        checks.append(judge_untrained(artefacts, by_job.get(("probe", "untrained artefacts")),
+                                      by_job[("template", "student notebook")], qnames, bundle.config.trusts))
     prints = [_fingerprint(by_job[("solution", f"run {i + 1}")]) for i in range(RERUNS)]
     same = all(p == prints[0] for p in prints)
     checks.append(Check("rerun", f"{RERUNS} identical runs", same,
@@ -126,7 +135,41 @@ def judge_forged(reads: dict | None, result: dict | None, trusts: dict[str, str]
                "; ".join(f"{t} ({', '.join(names)})" for t, names in bad))
     if excused:
         detail += "; trusted by assignment.toml: " + "; ".join(excused)
-    return Check("probe", "forged results", not bad, detail, lost=[t for t, _ in bad])
+    return Check("probe", "forged results", not bad, detail, lost=[t for t, _ in bad],
+                 examined=f"forged results: {examined} tests read notebook values")
+
+
+def judge_untrained(artefacts: dict | None, result: dict | None, template: dict | None, autograded: set[str],
+                    trusts: dict[str, str]) -> Check:
+    """No autograded test may pass on the template plus untrained equivalents of the folders the
+    solution saved (the template alone earns nothing, so such a test gives points without the
+    training), unless ``assignment.toml`` says why it may (``[validate] trusts``)."""
+    name = "untrained artefacts"
+    if artefacts is None:
+        return Check("probe", name, False, f"no {ARTEFACTS} in the release: release again to record it")
+    folders = artefacts["folders"]
+    if not folders:
+        return Check("probe", name, True, "the solution saves no model", examined="untrained artefacts: no saved model")
+    readers = sorted({t for f in folders for t in f.get("tests", ())})
+    graded = sum(len(q["tests"]) for qn, q in result["questions"].items() if qn in autograded)
+    detail = (f"{len(folders)} saved folders ({', '.join(f['path'] + ('' if f.get('base') else ' (no zoo match)') for f in folders)}); "
+              f"{len(readers)} tests read them, {graded} autograded tests graded; ")
+    cell = max(result.get("cells") or [{}], key=lambda c: c.get("index", -1))
+    if cell.get("status") != "ok":
+        why = " ".join(str(cell.get("error") or cell.get("status") or "it did not run").split())[-600:]
+        return Check("probe", name, False, detail + f"the probe cell could not write the untrained folders: {why}"
+                     + _exit(result))
+    passing = untrained_passes(result, template, autograded)
+    bad = [t for t in passing if t not in trusts]
+    excused = [f"{t} ({trusts[t]})" for t in passing if t in trusts]
+    read_by = {t: [f["path"] for f in folders if t in f.get("tests", ())] for t in passing}
+    detail += ("none passes on untrained ones (the zoo's weights, fresh heads, untouched adapters)" if not bad else
+               "pass on untrained artefacts (they give points without the training): " +
+               "; ".join(f"{t} ({', '.join(read_by[t]) or 'reads no saved folder'})" for t in bad))
+    if excused:
+        detail += "; trusted by assignment.toml: " + "; ".join(excused)
+    return Check("probe", name, not bad, detail + _exit(result), lost=bad,
+                 examined=f"untrained artefacts: {graded} tests graded with {len(folders)} saved folders untrained")
 
 
 def judge_mutant(m: Mutant, result: dict) -> Check:
@@ -167,6 +210,12 @@ def _shown(result: dict) -> str:
 
 def _exit(result: dict) -> str:
     return "" if result["exit_reason"] == "ok" else f" [exit: {result['exit_reason']}: {result['exit_detail'][:200]}]"
+
+
+def summary(checks: list[Check]) -> str:
+    """What the probes examined, for the lab's last line: ``(forged results: 2 tests ...; ...)``."""
+    parts = [c.examined for c in checks if c.examined]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def table(checks: list[Check]) -> str:
