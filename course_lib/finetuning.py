@@ -3,7 +3,7 @@
 The settings are the ones the lab states and its reference solution uses: a short full
 fine-tune of tiny-flan on zero-shot-prompt -> summary pairs of ``dialogsum``, calibrated to
 show the ROUGE-L gain and the forgetting of the topic task with margin in ~10 s of one CPU
-thread. 03-peft re-runs full fine-tuning "on the reference's settings": import them here.
+thread.
 
 The evaluation functions are what hidden tests run *in the grading process* on the folder a
 notebook saved (``student_path(...)``): greedy summaries of the first ``EVAL_ROWS`` test

@@ -10,7 +10,11 @@ The lab's effects are measured the same way everywhere, with these functions:
 * ``evaluate_policy``: mean toxicity and KL of a policy's replies to held-out prompts;
 * ``completion_logprobs`` / ``preference_margin``: log-probabilities of completions, tokenised
   the way trl's ``DPOTrainer`` tokenises them, and DPO's implicit reward margin on pairs;
-* ``load_saved``: a reward model or policy a notebook saved, loaded safely for grading.
+* ``reply_entropy``: a model's next-token entropy on held-out replies (a sharpened copy of
+  tiny-gpt lowers it; training with a KL penalty or DPO does not);
+* ``load_saved``: a reward model or policy a notebook saved, loaded safely for grading;
+* ``changed_share``: the share of tiny-gpt's weight tensors a saved model changed (an untouched
+  copy of tiny-gpt, or one whose last layer norm was rescaled, is not a trained model).
 
 Greedy replies of ``tiny-gpt`` are polite; its *sampled* replies are rude about half the
 time, so every toxicity here is measured on samples, with a fixed seed.
@@ -41,6 +45,19 @@ def load_saved(folder, kind: str = "policy"):
     model, tokenizer = load(folder, SAVED_CLASSES[kind], "tiny-gpt")
     model.config.pad_token_id = tokenizer.pad_token_id     # a reward model scores right-padded batches
     return model, tokenizer
+
+
+def changed_share(model) -> float:
+    """The share of tiny-gpt's transformer weight tensors that differ in ``model`` (a policy or a
+    reward model loaded with ``load_saved``): every weight trains in the lab's trainers, so a
+    trained model changes nearly all of them; a saved copy of tiny-gpt changes none."""
+    from course_lib.models import zoo
+
+    base, _ = zoo.load("tiny-gpt")
+    theirs = {name: t for name, t in model.state_dict().items() if name.startswith("transformer.")}
+    ours = {name: t for name, t in base.named_parameters() if name in theirs}
+    changed = sum(not torch.equal(theirs[name].float(), t.float()) for name, t in ours.items())
+    return changed / max(1, len(ours))
 
 
 def held_out_prompts(n: int = EVAL_PROMPTS) -> list[str]:
@@ -139,12 +156,13 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-def completion_logprobs(model, tokenizer, prompts: Sequence[str], completions: Sequence[str],
-                        add_eos: bool = True) -> torch.Tensor:
-    """Sum of the log-probabilities of each completion's tokens given its prompt, shape (n,).
+def _completion_positions(model, tokenizer, prompts, completions, add_eos: bool):
+    """Log-softmax of ``prompt + completion (+ eos)`` and the positions predicting the completion.
 
     Tokenised as trl's DPOTrainer does: ``prompt`` and ``prompt + completion (+ eos)`` are
-    tokenised whole, and the completion is what follows their common prefix.
+    tokenised whole, and the completion is what follows their common prefix. Returns
+    ``(ids, lp, keep)``: ``lp[:, i]`` is the distribution of token ``i + 1``; ``keep`` marks the
+    completion's tokens.
     """
     from course_lib.generation import _pad, eval_mode
 
@@ -157,11 +175,31 @@ def completion_logprobs(model, tokenizer, prompts: Sequence[str], completions: S
         starts.append(_common_prefix(p_ids, full))
     ids, mask = _pad(seqs, tokenizer.pad_token_id, side="right")
     with eval_mode(model):
-        lp = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits.float(), dim=-1)
-    token_lp = lp[:, :-1].gather(-1, ids[:, 1:, None])[..., 0]           # log p(token i+1 | ..i)
+        lp = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits.float(), dim=-1)[:, :-1]
     positions = torch.arange(1, ids.shape[1])[None, :]
     keep = (positions >= torch.tensor(starts)[:, None]) & (mask[:, 1:] == 1)
+    return ids, lp, keep
+
+
+def completion_logprobs(model, tokenizer, prompts: Sequence[str], completions: Sequence[str],
+                        add_eos: bool = True) -> torch.Tensor:
+    """Sum of the log-probabilities of each completion's tokens given its prompt, shape (n,)."""
+    ids, lp, keep = _completion_positions(model, tokenizer, prompts, completions, add_eos)
+    token_lp = lp.gather(-1, ids[:, 1:, None])[..., 0]           # log p(token i+1 | ..i)
     return (token_lp * keep).sum(-1)
+
+
+def reply_entropy(model, tokenizer, rows: Sequence[dict]) -> float:
+    """Mean next-token entropy (nats) over the tokens of the rows' chosen replies, read with their prompts.
+
+    RL with a KL penalty and DPO move probability between replies and leave this near the
+    reference model's; rescaling the logits (a "sharpened" copy of the model, no training)
+    lowers it everywhere, which is how the lab's tests tell the two apart.
+    """
+    _, lp, keep = _completion_positions(model, tokenizer, [r["prompt"] for r in rows],
+                                        [r["chosen"] for r in rows], add_eos=True)
+    entropy = -(lp.exp() * lp).sum(-1)
+    return float(entropy[keep].mean())
 
 
 def preference_margin(model, reference, tokenizer, rows: Sequence[dict]) -> float:

@@ -31,9 +31,10 @@ object the lab defines. Lines marked `# SOLUTION`, and blocks between `# BEGIN S
 # | q6 | the memory of a full fine-tune: weights, gradients, Adam states | 4 |
 #
 # **How it is graded.** Public tests (`grader.check("qN")`) catch common mistakes. When you submit,
-# hidden tests compare your functions with the reference solution on fixed inputs, and **load the
-# models your notebook saved** (`ft_summarizer/`, `ft_multitask/`) to evaluate them themselves: the
-# numbers your notebook prints are checked against that evaluation, never trusted. Every setting
+# hidden tests call your functions on fixed inputs the notebook never sees and compare them with the
+# reference solution, and **load the models your notebook saved** (`ft_summarizer/`, `ft_multitask/`)
+# to evaluate them themselves: the numbers your notebook prints are never graded, only your functions
+# and the models you saved. Every setting
 # below is fixed so that a correct notebook reproduces the reference exactly; the tolerances are
 # stated in each question.
 #
@@ -86,13 +87,16 @@ print(f"settings: {N_TRAIN} training pairs, {TRAIN_STEPS} steps of {BATCH_SIZE},
 #   dilutes the gradient of the real summary tokens. (The tokenizer appends the end-of-sequence
 #   token `</s>` to each text; it stays in, it teaches the model to stop.)
 #
-# Then build the pipeline: the first `N_TRAIN` training rows, mapped through both functions, keeping
-# only the three model columns.
+# Then write the pipeline, `make_dataset(rows)`: from DialogSum rows (a list of dicts with every
+# column), a `datasets.Dataset` (`Dataset.from_list`) mapped through both functions with
+# `batched=True`, keeping only the three model columns (`remove_columns`). The training set is
+# `make_dataset` of the first `N_TRAIN` training rows.
 #
 # **Graded:** public tests on one example (1 point); hidden tests compare `to_instruction` (1 point)
 # and `tokenize` (2 points) with the reference on fixed batches, exact equality, among them a
-# dialogue longer than `MAX_SOURCE_TOKENS` tokens; and check `train_ds`: `N_TRAIN` rows, exactly the
-# columns `input_ids`, `attention_mask`, `labels`, its first rows equal to the reference's (1 point).
+# dialogue longer than `MAX_SOURCE_TOKENS` tokens; and call `make_dataset` on six held-out training rows (one of them too long for
+# `MAX_SOURCE_TOKENS`): six rows, exactly the columns `input_ids`, `attention_mask`, `labels`, every value
+# equal to the reference's (1 point).
 
 # %%
 def to_instruction(batch):
@@ -112,9 +116,19 @@ def tokenize(batch):
     return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": labels}
     # END SOLUTION
 
+
+def make_dataset(rows):
+    """DialogSum rows (dicts) -> a datasets.Dataset with only input_ids, attention_mask and labels."""
+    # BEGIN SOLUTION
+    pairs = datasets.Dataset.from_list(list(rows)).map(to_instruction, batched=True,
+                                                       remove_columns=list(rows[0].keys()))
+    return pairs.map(tokenize, batched=True, remove_columns=["source", "target"])
+    # END SOLUTION
+
 # %%
-train_pairs = dialogsum["train"].select(range(N_TRAIN)).map(to_instruction, batched=True, remove_columns=dialogsum["train"].column_names)  # SOLUTION
-train_ds = train_pairs.map(tokenize, batched=True, remove_columns=["source", "target"])  # SOLUTION
+train_rows = dialogsum["train"].select(range(N_TRAIN))
+train_pairs = train_rows.map(to_instruction, batched=True, remove_columns=train_rows.column_names)  # SOLUTION
+train_ds = make_dataset(train_rows.to_list())  # SOLUTION
 
 # %%
 print(train_pairs[0]["source"])
@@ -141,12 +155,17 @@ print(len(example["input_ids"]), "input ids,", sum(example["attention_mask"]), "
 #
 # Then fine-tune a **fresh copy** of tiny-flan (`ft_model, _ = zoo.load("tiny-flan")`; keep
 # `base_model` untouched for comparison) with `Seq2SeqTrainer(model=..., args=..., train_dataset=train_ds)`,
-# keep the logged losses in `loss_curve` (a list of floats, from `trainer.state.log_history`), and
+# keep the logged training losses in `loss_curve` with `logged_losses`, a function you write, on
+# the trainer's `state.log_history`: `log_history` is a list of dicts, one per logging event; keep the `"loss"` of
+# each entry that has one, in order, as floats (evaluation entries carry `"eval_loss"` instead, and
+# the last entry is the run's summary with `"train_loss"`, the mean over the run: neither is a logged
+# training loss), and
 # save the model and the tokenizer with `save_pretrained("ft_summarizer")` (a folder next to the
 # notebook: the grader loads it from there).
 #
-# **Graded:** a public test checks the arguments' steps and the length of `loss_curve` (1 point). Hidden tests check every hyper-parameter in the table (1 point); that `loss_curve` has
-# one value per `LOGGING_STEPS` steps, each within 0.1 of the reference's (1 point); and load
+# **Graded:** a public test checks the arguments' steps and the length of `loss_curve` (1 point). Hidden tests check every hyper-parameter in the table (1 point); compare
+# `logged_losses` with the reference on a fixed log history with training, evaluation and summary
+# entries, exactly (1 point); and load
 # `ft_summarizer/` in the grading process, summarise the first `EVAL_ROWS` test dialogues (greedy,
 # `PROMPT`) and require ROUGE-L at least the reference model's minus 0.05 **and** at least the base
 # model's plus 0.10 (3 points).
@@ -162,6 +181,11 @@ def training_args(output_dir):
         disable_tqdm=True, dataloader_num_workers=0)
     # END SOLUTION
 
+
+def logged_losses(log_history):
+    """The training losses the Trainer logged, in order (not eval_loss, not the summary's train_loss)."""
+    return [float(h["loss"]) for h in log_history if "loss" in h]  # SOLUTION
+
 # %%
 start = time.perf_counter()
 ft_model, _ = zoo.load("tiny-flan")
@@ -169,7 +193,7 @@ trainer = Seq2SeqTrainer(model=ft_model, args=training_args("checkpoints/summari
 setup_s = time.perf_counter() - start
 trainer.train()  # SOLUTION
 train_s = time.perf_counter() - start - setup_s
-loss_curve = [h["loss"] for h in trainer.state.log_history if "loss" in h]  # SOLUTION
+loss_curve = logged_losses(trainer.state.log_history)  # SOLUTION
 ft_model.save_pretrained("ft_summarizer")  # SOLUTION
 tokenizer.save_pretrained("ft_summarizer")  # SOLUTION
 
@@ -207,17 +231,18 @@ fig.tight_layout()
 # * `score_summaries(predictions, references)`: return
 #   `{"rouge1": ..., "rouge2": ..., "rougeL": ..., "bleu": ...}` (floats) with `rouge(...)` and
 #   `bleu(...)["bleu"]` from `course_lib.metrics` (imported in the setup cell; default arguments).
+# * `evaluate_model(model, tokenizer, dialogues, summaries)`: return `(predictions, scores)`: the
+#   summaries of `dialogues` made with `summarize(model, tokenizer, dialogues)` (setup cell: greedy
+#   decoding with `PROMPT`, at most 48 new tokens), and their `score_summaries` against `summaries`.
 # * `eval_set`: the first `EVAL_ROWS` rows of the **test** split; `base_predictions` and
-#   `ft_predictions`: the summaries of its dialogues by `base_model` and `ft_model`, made with
-#   `summarize(model, tokenizer, dialogues)` (setup cell: greedy decoding with `PROMPT`, at most 48
-#   new tokens); `scores = {"base": ..., "fine-tuned": ...}`, each `score_summaries` against the
-#   test summaries.
+#   `ft_predictions`: the summaries of its dialogues by `base_model` and `ft_model`, and
+#   `scores = {"base": ..., "fine-tuned": ...}`, both with `evaluate_model`.
 #
 # **Graded:** a public test of `score_summaries` on two pairs (1 point); a hidden test compares it
-# with the reference on fixed texts, `atol=1e-6` (2 points); a hidden test summarises the test slice
-# again in the grading process, with tiny-flan and with the model you saved, and checks your
-# predictions (at least 90 % identical) and `scores` (computed from your predictions against the
-# test summaries, `atol=1e-6`) (2 points).
+# with the reference on fixed texts, `atol=1e-6` (2 points); a hidden test calls `evaluate_model` on 16
+# held-out validation dialogues with `base_model` and with `ft_model`, and checks it against the
+# grading process's own run of tiny-flan and of the model you saved in `ft_summarizer/`: at least
+# 90 % of the predictions identical, and the scores those of your predictions against the summaries, `atol=1e-6` (2 points).
 
 # %%
 def score_summaries(predictions, references):
@@ -228,13 +253,19 @@ def score_summaries(predictions, references):
             "bleu": bleu(predictions, references)["bleu"]}
     # END SOLUTION
 
+
+def evaluate_model(model, tokenizer, dialogues, summaries):
+    """(greedy summaries of `dialogues` by `model`, their score_summaries against `summaries`)."""
+    # BEGIN SOLUTION
+    predictions = summarize(model, tokenizer, list(dialogues))
+    return predictions, score_summaries(predictions, list(summaries))
+    # END SOLUTION
+
 # %%
 eval_set = dialogsum["test"].select(range(EVAL_ROWS))  # SOLUTION
-base_predictions = summarize(base_model, tokenizer, eval_set["dialogue"])  # SOLUTION
-ft_predictions = summarize(ft_model, tokenizer, eval_set["dialogue"])  # SOLUTION
 scores = {}
-scores["base"] = score_summaries(base_predictions, eval_set["summary"])  # SOLUTION
-scores["fine-tuned"] = score_summaries(ft_predictions, eval_set["summary"])  # SOLUTION
+base_predictions, scores["base"] = evaluate_model(base_model, tokenizer, eval_set["dialogue"], eval_set["summary"])  # SOLUTION
+ft_predictions, scores["fine-tuned"] = evaluate_model(ft_model, tokenizer, eval_set["dialogue"], eval_set["summary"])  # SOLUTION
 
 # %%
 print(f"{'model':<12}" + "".join(f"{k:>9}" for k in ("rouge1", "rouge2", "rougeL", "bleu")))
@@ -336,14 +367,18 @@ print("largest difference:", max(abs(a - b) for a, b in zip(mine, library)))
 #
 # Then fine-tune another fresh tiny-flan on `mix_tasks(train_pairs.to_list(), topic_pairs.to_list(),
 # TOPIC_SHARE)` (tokenised with your `tokenize`, same `training_args`), save it with
-# `save_pretrained("ft_multitask")`, and fill the table `forgetting`: for `"base"`,
-# `"summaries only"` (`ft_model`) and `"multi-task"`, the topic accuracy on `topic_eval` and the
-# ROUGE-L on `eval_set`.
+# `save_pretrained("ft_multitask")`, and write `forgetting_row(model, tokenizer, topic_rows,
+# summary_rows)`: `{"topic_accuracy": ..., "rougeL": ...}`, the topic accuracy on `topic_rows` (with
+# `lessons.topic_accuracy`) and the ROUGE-L F-measure (`rouge(...)["rougeL"]`) of the model's
+# `summarize` summaries of `summary_rows` (both lists of dicts). Fill the table `forgetting` with it:
+# for `"base"`, `"summaries only"` (`ft_model`) and `"multi-task"` (`mt_model`), on `topic_eval` and
+# the rows of `eval_set`.
 #
 # **Graded:** a public test of `mix_tasks`' size (1 point); a hidden test compares `mix_tasks` with the
-# reference on fixed lists (1 point); a hidden test re-measures the topic accuracy of tiny-flan and of
-# your two saved models in the grading process and compares your table's (within 0.05, two of 40
-# dialogues) (1 point); a hidden test loads `ft_multitask/` and requires topic accuracy at least the
+# reference on fixed lists, with shares whose `topic_share * n` is not a whole number (1 point); a hidden test calls `forgetting_row` with `base_model` and `mt_model`
+# on 16 held-out topic dialogues and 8 held-out summaries and compares it with the grading process's
+# own measurement of tiny-flan and of `ft_multitask/` (topic accuracy within one dialogue, 1/16;
+# ROUGE-L within 0.01) (1 point); a hidden test loads `ft_multitask/` and requires topic accuracy at least the
 # reference's minus 0.10 and ROUGE-L at least the reference's minus 0.05 (3 points).
 
 # %%
@@ -369,13 +404,19 @@ Seq2SeqTrainer(model=mt_model, args=training_args("checkpoints/multitask"), trai
 mt_model.save_pretrained("ft_multitask")  # SOLUTION
 tokenizer.save_pretrained("ft_multitask")  # SOLUTION
 
+
+def forgetting_row(model, tokenizer, topic_rows, summary_rows):
+    """{"topic_accuracy": on topic_rows, "rougeL": of the model's summaries of summary_rows}."""
+    # BEGIN SOLUTION
+    preds = summarize(model, tokenizer, [r["dialogue"] for r in summary_rows])
+    return {"topic_accuracy": lessons.topic_accuracy(model, tokenizer, topic_rows),
+            "rougeL": rouge(preds, [r["summary"] for r in summary_rows])["rougeL"]}
+    # END SOLUTION
+
+
 forgetting = {}   # {"base": {"topic_accuracy": ..., "rougeL": ...}, "summaries only": {...}, "multi-task": {...}}
-# BEGIN SOLUTION
 for name, model in (("base", base_model), ("summaries only", ft_model), ("multi-task", mt_model)):
-    preds = summarize(model, tokenizer, eval_set["dialogue"])
-    forgetting[name] = {"topic_accuracy": lessons.topic_accuracy(model, tokenizer, topic_eval),
-                        "rougeL": rouge(preds, eval_set["summary"])["rougeL"]}
-# END SOLUTION
+    forgetting[name] = forgetting_row(model, tokenizer, topic_eval, list(eval_set))  # SOLUTION
 
 # %%
 print(f"{'model':<16}{'topic accuracy':>15}{'ROUGE-L':>9}")
@@ -386,8 +427,9 @@ for name, row in forgetting.items():
 # Read the table before you go on: the single-task fine-tune gains ROUGE-L and loses about half of
 # the topic task it knew; a quarter of topic examples in the mix keeps almost all of it, at the same
 # number of steps. The price one usually expects, fewer summary examples hence a lower ROUGE-L, does
-# not show here: with batches of 8 and 40 steps, a run's ROUGE-L moves by several points from one
-# step count to another (try `TRAIN_STEPS` 30 or 50), more than the mix costs, so one run of each
+# not show here: with batches of 8 and 40 steps, a run's ROUGE-L moves by several points when only the
+# number of steps changes (keep `TRAIN_STEPS` here: the tests compare with the reference's run), more
+# than the mix costs, so one run of each
 # cannot rank them on ROUGE-L; several seeds would. Parameter-efficient fine-tuning (lab 03) is the
 # other remedy: it leaves the original weights untouched.
 
@@ -445,7 +487,7 @@ def held_bytes(model, optimizer):
 mem_model, _ = zoo.load("tiny-flan")
 mem_model.train()
 mem_optimizer = torch.optim.AdamW(mem_model.parameters(), lr=LEARNING_RATE)
-batch = {k: torch.tensor(v) for k, v in train_ds[:BATCH_SIZE].items()}
+batch = {k: torch.tensor(train_ds[:BATCH_SIZE][k]) for k in ("input_ids", "attention_mask", "labels")}
 param_ptrs = {p.data_ptr() for p in mem_model.parameters()}
 saved = {}
 def keep(t):   # saved for backward: the activations (parameters excluded), each storage once

@@ -26,19 +26,21 @@ object the lab defines. Lines marked `# SOLUTION`, and blocks between `# BEGIN S
 # 2. count LoRA's trainable parameters before building the model (q2);
 # 3. train LoRA with peft, save the adapter, compare its size with the model's (q3);
 # 4. train soft prompts with peft's prompt tuning (q4);
-# 5. fill in the comparison table: full fine-tuning vs LoRA vs prompt tuning, with ROUGE-L,
-#    trainable %, checkpoint size, training time and forgetting of the topic task (q5);
-# 6. discuss the trade-off (q6, optional, not autograded).
+# 5. fine-tune fully as the baseline, count the trainable share of any model, and fill in the
+#    comparison table: full fine-tuning vs LoRA vs prompt tuning, with ROUGE-L, trainable %,
+#    checkpoint size, training time and forgetting of the topic task (q5);
+# 6. discuss the trade-off (q6, 3 points, graded by staff).
 #
-# **How it is graded (20 points).** Each question says what its tests check. `grader.check("qN")`
-# runs the public tests. When you submit, hidden tests compare your functions with the reference
-# solution on fixed seeded inputs, and they **load the folders your notebook saves**
-# (`lora-adapter/`, `prompt-adapter/`, `full-ft/`) in the grading process and evaluate them there,
-# with the tolerances stated in each question. Everything runs on a CPU; the whole notebook takes
-# about a minute. Replace each `...` with your code; do not edit the setup cell.
+# **How it is graded (20 points autograded, 3 by staff).** Each question says what its tests check.
+# `grader.check("qN")` runs the public tests. When you submit, hidden tests call your functions on
+# fixed seeded inputs and models they build, compare them with the reference solution, and **load the
+# folders your notebook saves** (`lora-adapter/`, `prompt-adapter/`, `full-ft/`) in the grading
+# process and evaluate them there, with the tolerances stated in each question. They never read a
+# number or a model your notebook left in a variable: the table you build in q5 is for you and for q6.
+# Everything runs on a CPU; the whole notebook takes about a minute. Replace each `...` with your
+# code; do not edit the setup cell.
 
 # %%
-import copy
 import math
 import time
 
@@ -58,8 +60,8 @@ PT_STEPS, PT_LR = 30, 3e-2                   # prompt tuning: fewer steps, a lar
 
 
 def fresh_base():
-    """A new copy of tiny-flan: get_peft_model modifies the model it wraps, so wrap a copy."""
-    return copy.deepcopy(base_model)
+    """A new tiny-flan, loaded from the zoo: get_peft_model modifies the model it wraps, so wrap a fresh one."""
+    return load_base()[0]
 
 
 def evaluate(model):
@@ -70,6 +72,21 @@ def evaluate(model):
 def trainable_names(module):
     """Names of the parameters of `module` that an optimizer would update (requires_grad)."""
     return [name for name, p in module.named_parameters() if p.requires_grad]
+
+
+def example_model(kind):
+    """A fresh tiny-flan prepared as `kind` says (q5's hidden test measures your trainable_pct on these):
+    "plain", "encoder frozen", "lora" (r=4 on q, k, v, o) or "prompt tuning" (10 virtual tokens)."""
+    model = fresh_base()
+    if kind == "encoder frozen":
+        model.encoder.requires_grad_(False)
+    elif kind == "lora":
+        model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q", "k", "v", "o"]))
+    elif kind == "prompt tuning":
+        model = get_peft_model(model, PromptTuningConfig(task_type="SEQ_2_SEQ_LM", num_virtual_tokens=10))
+    elif kind != "plain":
+        raise ValueError(f"unknown kind {kind!r}")
+    return model
 
 
 base_scores = evaluate(base_model)
@@ -84,24 +101,28 @@ print(f"tiny-flan: {N_PARAMS:,} parameters; zero-shot {base_scores}")
 #
 # Only `A` and `B` train: `r · (in + out)` parameters instead of `in · out`. `B` starts at **zero**,
 # so at initialisation the layer computes exactly what the frozen layer computes, and training
-# starts from the pre-trained model; `A` starts random (peft: Kaiming-uniform, `a = sqrt(5)`).
+# starts from the pre-trained model; `A` starts random (peft: Kaiming-uniform, `a = sqrt(5)`; the
+# LoRA paper: a small Gaussian; either will do).
 # The scaling `alpha / r` keeps the update's size comparable when you change `r`. After training,
 # the update can be **merged**: `W' = W + (alpha / r) · B A` gives a plain linear layer with the
 # same outputs and no extra cost at inference.
 #
 # Write `LoRALinear(base, r, alpha)`, a `torch.nn.Module` around a `torch.nn.Linear` `base`, with
 # attributes `base` (the frozen layer: its weight and bias must not train), `lora_A`
-# (`torch.nn.Parameter`, shape `(r, in_features)`, random), `lora_B` (`torch.nn.Parameter`, shape
-# `(out_features, r)`, zeros) and `scaling` (`alpha / r`); `forward(x)` as above; and `merge()`,
+# (`torch.nn.Parameter`, shape `(r, in_features)`, random: drawn afresh for every layer, so it is not
+# all zero, no two of its entries are equal (a constant fill is not random), and two layers built one
+# after the other get different `A`; do not reseed inside the layer), `lora_B` (`torch.nn.Parameter`,
+# shape `(out_features, r)`, zeros) and `scaling` (`alpha / r`); `forward(x)` as above; and `merge()`,
 # which returns a **new** `torch.nn.Linear` holding `W + scaling · B A` and the same bias.
 # `lora_from_weights` (below, given) builds your layer around given weights; the tests use it.
 #
-# **Graded:** a public test on a 3×3 layer (1 point); hidden tests, on seeded random weights:
-# your layer equals the frozen layer at initialisation, with `A` random and `B` zero (`atol=1e-6`)
-# (1 point); only `lora_A` and `lora_B` are trainable (1 point); with the same `W, b, A, B` your
-# outputs match peft's `LoraLayer` (r = 4, alpha = 16 and r = 8, alpha = 2; `rtol=atol=1e-5`)
-# (1 point); `merge()` gives peft's merged weight and the same outputs as the unmerged layer
-# (`rtol=atol=1e-5`) (1 point).
+# **Graded:** a public test on a 3×3 layer (1 point); hidden tests, on seeded random weights: your
+# layer equals the frozen layer at initialisation (`atol=1e-6`), with `B` exactly zero and `A` random
+# as above (not all zero, its entries pairwise distinct, a different `A` for a second layer built
+# right after the first) (1 point); only `lora_A` and `lora_B` are trainable (1 point); with the same
+# `W, b, A, B` your outputs match peft's `LoraLayer` (r = 4, alpha = 16 and r = 8, alpha = 2;
+# `rtol=atol=1e-5`) (1 point); `merge()` gives peft's merged weight and the same outputs as the
+# unmerged layer (`rtol=atol=1e-5`) (1 point).
 
 # %%
 def lora_from_weights(weight, bias, r, alpha, A=None, B=None):
@@ -227,12 +248,13 @@ def predict_trainable(shapes, n_params, r, target_modules):
 # `lora-adapter`. LoRA usually wants a larger learning rate than full fine-tuning: only a few
 # parameters move, from a zero update.
 #
-# **Graded:** a public test of the scores (1 point); hidden tests load `lora-adapter/` with
-# `PeftModel.from_pretrained` on a fresh tiny-flan in the grading process and check the
-# configuration (LoRA, r = 8, alpha = 16, exactly `q` and `v`, at most 5 % trainable) (1 point),
+# **Graded:** a public test of the scores (ROUGE-L more than 0.2 above zero-shot) (1 point); hidden
+# tests load `lora-adapter/` with `PeftModel.from_pretrained` on a fresh tiny-flan in the grading
+# process and check the configuration (LoRA, r = 8, alpha = 16, exactly `q` and `v`; the LoRA
+# parameters at most 5 % of the loaded model's and the reference's share within 1e-6 %) (1 point),
 # evaluate it: ROUGE-L at least the reference's minus 0.03 and topic accuracy at least the
 # reference's minus 0.06 (2 points), and check that the adapter is at least 10× smaller on disk
-# than tiny-flan's weights (1 point).
+# than tiny-flan's weights and at most twice the reference adapter's size plus 0.01 MB (1 point).
 
 # %%
 LORA_CONFIG = LoraConfig(task_type="SEQ_2_SEQ_LM", r=8, lora_alpha=16, target_modules=["q", "v"], lora_dropout=0.0)  # SOLUTION
@@ -265,18 +287,23 @@ print(f"adapter on disk: {folder_mb('lora-adapter'):.3f} MB; tiny-flan's weights
 # instruction helps a lot on a small model.
 #
 # Set `PT_CONFIG` to a `peft.PromptTuningConfig` for `"SEQ_2_SEQ_LM"` with 20 virtual tokens,
-# initialised from the text `"Summarize the following conversation."`
-# (`prompt_tuning_init="TEXT"`, `prompt_tuning_init_text=...`, and
-# `tokenizer_name_or_path=str(zoo.path("tiny-flan"))` so peft can tokenize it), and write
-# `make_prompt_model(base)`, which returns `base` wrapped with `PT_CONFIG`, with **only** the
-# virtual-token embeddings trainable. The given cell trains it for `PT_STEPS` steps at `PT_LR` and
-# saves it in `prompt-adapter`. For an encoder-decoder model peft keeps one set of virtual tokens
-# per transformer stack, so `print_trainable_parameters` shows 2 × 20 × 128 parameters.
+# initialised from the text `"Summarize the following conversation."` (`prompt_tuning_init="TEXT"`,
+# `prompt_tuning_init_text=...`, and `tokenizer_name_or_path=str(zoo.path("tiny-flan"))` so peft can
+# tokenize it), and write `make_prompt_model(base)`, which returns `base` (the model it is given)
+# wrapped with `PT_CONFIG`, with **only** the virtual-token embeddings trainable. The given cell
+# trains it for `PT_STEPS` steps at `PT_LR` and saves it in `prompt-adapter`. For an encoder-decoder
+# model peft keeps one set of virtual tokens per transformer stack, so `print_trainable_parameters`
+# shows 2 × 20 × 128 parameters.
 #
-# **Graded:** a public test of the configuration and scores (1 point); hidden tests check that only
-# the virtual-token embeddings trained (tiny-flan's own embeddings unchanged after training)
-# (1 point), and load `prompt-adapter/` in the grading process and evaluate it: ROUGE-L at least
-# the reference's minus 0.03 (1 point).
+# **Graded:** a public test of the configuration and scores (1 point); a hidden test calls your
+# `make_prompt_model(fresh_base())` and checks that only `prompt_encoder.default.embedding.weight` is
+# trainable (2 × 20 × 128 parameters), that the configuration is 20 virtual tokens with the `TEXT`
+# initialisation from `"Summarize the following conversation."` (the initial virtual-token embeddings
+# equal peft's for that configuration within 1e-6), and that after two steps of the given
+# `train_prompt` (at `PT_LR`) on 32 training dialogues the virtual-token embeddings have changed and
+# every weight of tiny-flan itself (`get_base_model()`, its token embeddings `shared.weight` included)
+# is exactly unchanged (1 point); a hidden test loads `prompt-adapter/` in the grading process and
+# evaluates it: 20 virtual tokens, ROUGE-L at least the reference's minus 0.03 (1 point).
 
 # %%
 PT_CONFIG = PromptTuningConfig(task_type="SEQ_2_SEQ_LM", num_virtual_tokens=20, prompt_tuning_init="TEXT", prompt_tuning_init_text="Summarize the following conversation.", tokenizer_name_or_path=str(zoo.path("tiny-flan")))  # SOLUTION
@@ -287,10 +314,15 @@ def make_prompt_model(base):
     return get_peft_model(base, PT_CONFIG)  # SOLUTION
 
 # %%
+def train_prompt(model, rows=TRAIN_ROWS, steps=PT_STEPS):
+    """Prompt tuning with the course's loop: `steps` steps at PT_LR on `rows` (q4's hidden test uses it too)."""
+    return lessons.finetune_summarizer(model, tokenizer, rows, steps=steps, lr=PT_LR)
+
+
 prompt_model = make_prompt_model(fresh_base())
 prompt_model.print_trainable_parameters()
 start = time.perf_counter()
-lessons.finetune_summarizer(prompt_model, tokenizer, TRAIN_ROWS, steps=PT_STEPS, lr=PT_LR)
+train_prompt(prompt_model)
 pt_seconds = time.perf_counter() - start
 prompt_model.save_pretrained("prompt-adapter")
 pt_scores = evaluate(prompt_model)
@@ -299,23 +331,32 @@ print(f"prompt tuning: {pt_scores} after {pt_seconds:.1f} s; adapter {folder_mb(
 # %% [markdown]
 # ## Question 5 – Full fine-tuning vs LoRA vs prompt tuning (4 points)
 #
-# The baseline: full fine-tuning on the course's reference settings (lab 02):
-# write `full_finetune(model)`, which trains **every** weight of `model` with
-# `lessons.finetune_summarizer` for `STEPS` steps at `lessons.FT_LR` and returns the model. The
-# given cell trains a fresh copy, saves it in `full-ft` and evaluates it.
+# The baseline: full fine-tuning with the course's own training loop (not lab 02's `Trainer` run,
+# whose settings differ): write `full_finetune(model)`, which trains **every** weight of `model` with
+# `lessons.finetune_summarizer` on `TRAIN_ROWS` for `STEPS` steps at `lessons.FT_LR` (AdamW on every
+# parameter, batch 16, seeded) and returns the model. The given cell trains a fresh copy, saves it
+# in `full-ft` and evaluates it.
 #
-# Then build `comparison`: a dict with the rows `"full_ft"`, `"lora"` and `"prompt_tuning"`, each a
-# dict with `rouge_l` and `topic_accuracy` (from `evaluate`), `trainable_pct` (the share of the
-# model's parameters that trained, in %: the parameters with `requires_grad` over all the
-# parameters of the trained model), `checkpoint_mb` (`folder_mb` of the folder you saved) and
-# `train_s` (the training seconds). Topic accuracy measures **forgetting**: tiny-flan classified
-# these dialogues' topics before any fine-tuning (see `base_scores`); nothing here trains on topics.
+# Then write `trainable_pct(model)`: the share of `model`'s parameters that train, in % (0 to 100):
+# the number of elements of the parameters with `requires_grad` over the number of elements of all the
+# parameters, each parameter counted once, as `model.parameters()` yields it (tied weights, such as
+# T5's input embeddings shared with its output layer, count once). `example_model(kind)` (given in the
+# setup cell) builds the four models the hidden test measures: try your function on them (the cell
+# that prints the table prints them too). And build `comparison`: a dict with the rows `"full_ft"`,
+# `"lora"` and `"prompt_tuning"`, each a dict with `rouge_l` and `topic_accuracy` (from `evaluate`),
+# `trainable_pct` (your function on the trained model), `checkpoint_mb` (`folder_mb` of the folder you
+# saved) and `train_s` (the training seconds). Topic accuracy measures **forgetting**: tiny-flan
+# classified these dialogues' topics before any fine-tuning (see `base_scores`); nothing here trains
+# on topics.
 #
 # **Graded:** a public test of the table's shape (1 point); a hidden test loads `full-ft/` in the
 # grading process and evaluates it: ROUGE-L within 0.03 and topic accuracy within 0.06 of the
-# reference's, and your table's `full_ft` row within 0.02 / 0.04 of that evaluation (2 points); a
-# hidden test checks the table's `checkpoint_mb` against the folders' sizes (within 0.01 MB) and
-# `trainable_pct` of full fine-tuning (1 point).
+# reference's, and topic accuracy below zero-shot tiny-flan's (full fine-tuning forgets) (2 points); a
+# hidden test calls your `trainable_pct` on the four `example_model`s (a fresh tiny-flan, one with its
+# encoder frozen, LoRA with r = 4 on `q`, `k`, `v`, `o`, and prompt tuning with 10 virtual tokens) and
+# compares each with the share computed from the parameters of the same model built in the grading
+# process, within 1e-6 (in %) (1 point). The hidden tests do not read your table: it is for you and
+# for q6.
 
 # %%
 def full_finetune(model):
@@ -359,27 +400,31 @@ for name, row in comparison.items():
     kept = (row["rouge_l"] - base_scores["rouge_l"]) / full_gain
     print(f"{name:<15}{row['rouge_l']:>9.3f}{kept:>10.0%}{row['topic_accuracy']:>11.2f}{row['trainable_pct']:>13.3f}"
           f"{row['checkpoint_mb']:>9.3f}{row['train_s']:>9.1f}")
+for kind in ("plain", "encoder frozen", "lora", "prompt tuning"):
+    print(f"trainable_pct(example_model({kind!r})) = {trainable_pct(example_model(kind)):.4f} %")
 
 # %% [markdown]
-# ## Question 6 – Which would you deploy? (optional, not autograded)
+# ## Question 6 – Which would you deploy? (3 points, graded by staff)
 #
-# Read your table. In four to six sentences: how much of full fine-tuning's ROUGE-L gain do LoRA
-# and prompt tuning keep, with what share of the parameters and what checkpoint size? Which method
-# forgot the topic task, and why does a frozen base model protect it? You serve 50 customers, each
-# with their own summarisation style: which method do you choose and why? When would you still
-# fine-tune fully? (Staff may comment; it earns no points.)
+# Read your table. In four to six sentences: (a) how much of full fine-tuning's ROUGE-L gain do LoRA
+# and prompt tuning keep, with what share of the parameters and what checkpoint size? (b) Which
+# method forgot the topic task, and why does a frozen base model protect it? (c) You serve 50
+# customers, each with their own summarisation style: which method do you choose and why? When
+# would you still fine-tune fully? **Graded by staff**, one point for each of (a), (b) and (c), on
+# correctness and on the use of your own figures.
 
 # %% [markdown]
 # _A model answer._ LoRA on q and v trains about 1.6 % of the parameters, saves a ~0.1 MB adapter
-# instead of a ~6 MB model, and keeps about 85 % of full fine-tuning's ROUGE-L gain; prompt tuning
-# trains 0.3 % (40 vectors) and keeps about 60 %. Full fine-tuning moved every weight towards
-# summaries and lost much of the topic task, while LoRA and prompt tuning leave the pre-trained
-# weights untouched: with the adapter removed the base model is exactly the original, and with it the
-# low-rank update is too small to overwrite the other task (the soft prompt, always prepended, costs
-# the topic task a little more). For 50 customers, one frozen base and 50
+# instead of a ~6 MB model, and keeps about 87 % of full fine-tuning's ROUGE-L gain (0.55 against
+# 0.60, from 0.20 zero-shot); prompt tuning trains 0.34 % (40 vectors, a ~0.03 MB adapter) and keeps
+# about 79 % (0.52). Full fine-tuning moved every weight towards summaries and lost much of the topic
+# task (accuracy 0.98 before, 0.72 after; LoRA 0.88, prompt tuning 0.86), while LoRA and prompt tuning
+# leave the pre-trained weights untouched: with the adapter removed the base model is exactly the
+# original, and with it the low-rank update is too small to overwrite the other task (the soft prompt,
+# always prepended, costs the topic task a little more). For 50 customers, one frozen base and 50
 # small LoRA adapters (swapped per request, or merged for a single customer) cost a fraction of 50
-# full copies. Full fine-tuning is worth it when the task is far from anything the base model knows
-# (here, a denoising-only model gained almost nothing from LoRA) and only one task matters.
+# full copies. Full fine-tuning is worth it when the task is far from anything the base model knows,
+# where a low-rank update cannot reach far enough, and only one task matters.
 
 # %% [markdown]
 # You are done. Check the whole notebook from a terminal with `course check 03-peft.ipynb`, then

@@ -91,10 +91,10 @@ print(pair["prompt"], "\n  chosen:  ", pair["chosen"], "\n  rejected:", pair["re
 #   `reward_trainer`, train it, and save it into the folder `reward_model` with its `save_model`.
 #
 # **Graded:** a public test checks `bradley_terry_loss` on a small example and against the loss trl
-# computes on a fixed batch (the cell after your code) (1 point); hidden tests check the saved folder
-# (1 point), compare
-# `bradley_terry_loss` with the reference on seeded tensors, differences up to ±50 included
-# (`atol=1e-5`, 2 points), and load `reward_model/` to measure its pairwise accuracy on 64 held-out
+# computes on a fixed batch (the cell after your code) (1 point); a hidden test loads `reward_model/` and checks that
+# training changed tiny-gpt's weights (at least 90 % of its weight tensors differ) (1 point), compare
+# `bradley_terry_loss` with the reference on seeded tensors, differences up to ±150 included, where
+# `log(sigmoid(x))` underflows to `-inf` in float32 (`atol=1e-5`, 2 points), and load `reward_model/` to measure its pairwise accuracy on 64 held-out
 # pairs (the share of pairs whose chosen reply scores higher): at least 0.90 and at least the
 # reference's accuracy minus 0.05 (2 points).
 
@@ -276,12 +276,18 @@ def clipped_surrogate_loss(logprobs, old_logprobs, advantages, mask, clip_range=
 # divergence from the reference, summed over each reply's tokens (exact at every position) and
 # averaged over replies (`rlhf.evaluate_policy`).
 #
-# **Graded:** a public test checks `toxicity_reward` on two replies (1 point); a hidden test checks
-# the saved folder (1 point); a hidden test compares `toxicity_reward` with the reference on six fixed replies
+# **Graded:** a public test checks `toxicity_reward` on two replies (1 point); a hidden test loads
+# `rl_policy/` and checks that training changed tiny-gpt's weights (at least 90 % of its weight
+# tensors differ) (1 point); a hidden test compares `toxicity_reward` with the reference on six fixed replies
 # (`atol=1e-4`, 2 points); a hidden test loads `rl_policy/` and measures it as above, in the grading
 # process (4 points): mean toxicity at most **0.7 ×** the reference model's (a drop of at least 30 %
 # relative) and at most the reference solution's
-# + 0.08, with a KL to the reference of at most **8 nats** per reply.
+# + 0.08, with a KL to the reference of at most **8 nats** per reply, and a next-token entropy on the 64
+# held-out preference replies at least **0.8 ×** tiny-gpt's (`rlhf.reply_entropy`). The last
+# condition tells RL from a shortcut: dividing tiny-gpt's logits by a temperature (no training)
+# also lowers the toxicity of sampled replies, but it makes the model more certain everywhere; RL
+# with a KL penalty moves probability away from rude replies and leaves the entropy near
+# tiny-gpt's.
 
 # %%
 def toxicity_reward(completions, **kwargs):
@@ -337,10 +343,14 @@ print("trl's log (reward, per-token KL) every 4 steps:",
 # after, and DPO's implicit reward margin (the bracket above, averaged).
 #
 # **Graded:** a public test checks `dpo_loss` on a small example and against trl's loss on the
-# fixed batch (1 point); a hidden test checks the saved folder (1 point); a hidden test compares `dpo_loss` with the reference on seeded log-probabilities at β = 0.1,
-# 0.5 and 2 (`atol=1e-5`, 2 points); a hidden test loads `dpo_policy/` and measures, in the grading
+# fixed batch (1 point); a hidden test loads `dpo_policy/` and checks that training changed tiny-gpt's weights (at
+# least 90 % of its weight tensors differ) (1 point); a hidden test compares `dpo_loss` with the
+# reference on seeded log-probabilities at β = 0.1, 0.5 and 2, and on a pair ranked so far the wrong
+# way that `log(sigmoid(x))` underflows to `-inf` in float32 (`atol=1e-5`, 2 points); a hidden test loads `dpo_policy/` and measures, in the grading
 # process, the implicit reward margin on the 64 held-out pairs (the chosen-over-rejected log-ratio
-# minus the reference model's): at least 1.0 and at least half the reference solution's (2 points).
+# minus the reference model's): at least 1.0 and at least half the reference solution's, with a
+# next-token entropy on those replies at least **0.8 ×** tiny-gpt's (as in q3: a sharpened copy
+# of tiny-gpt also raises the margin) (2 points).
 
 # %%
 def dpo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta):

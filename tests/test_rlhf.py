@@ -56,7 +56,7 @@ def test_reference_effects(released):
 
 def test_rlhf_validates(released):
     # the feedback page: reward-model accuracy, toxicity before / after RL and KL, DPO margin
-    assert_lab_validates(RLHF_ID, released, {"q1", "q2", "q3", "q4"}, full_marks=28, shows={"metrics": 5})
+    assert_lab_validates(RLHF_ID, released, {"q1", "q2", "q3", "q4"}, full_marks=28, shows={"metrics": 7})
 
 
 def test_sampled_replies_do_not_depend_on_other_threads():

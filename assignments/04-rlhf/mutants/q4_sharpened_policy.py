@@ -1,0 +1,17 @@
+"""The shortcut instead of DPO: dpo_policy/ holds tiny-gpt with its logits divided by a temperature of 0.6
+(the last layer norm rescaled) and every weight nudged by 1e-6 so that each tensor "changed".
+Sampled replies get more polite and the preference margin grows, without any training.
+
+loses: q4
+"""
+
+import torch as _torch
+
+_sharp, _ = zoo.load("tiny-gpt")
+with _torch.no_grad():
+    for _p in _sharp.parameters():
+        _p.add_(1e-6)
+    _sharp.transformer.ln_f.weight.mul_(1 / 0.6)
+    _sharp.transformer.ln_f.bias.mul_(1 / 0.6)
+_sharp.save_pretrained("dpo_policy")
+dpo_trainer = dpo_trainer
