@@ -1,7 +1,7 @@
 """A question's ``forbid`` list: the grader reads the submission's code for names the question's
 functions must not use (``model.generate`` in a decoding loop graded against ``generate``).
 
-The checker on its own (``autograder.grading.forbidden_calls``), the format's rules
+The checker on its own (``autograder.student.forbidden_calls``), the format's rules
 (``autograder.authoring.master``), and end to end on the toy: its q1 forbids ``mean``, and a
 ``mean_abs`` that computes the right numbers with ``.mean()`` loses q1's hidden points with a
 message naming the function, cell and line, while the honest solution keeps them."""
@@ -9,13 +9,14 @@ message naming the function, cell and line, while the honest solution keeps them
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from autograder.authoring.master import AssignmentFormatError, load_assignment
 from autograder.grading.bundle import Bundle
 from autograder.grading.engine import grade_notebook
-from autograder.grading.forbidden_calls import NotebookCode, question_violations
+from autograder.student.forbidden_calls import NotebookCode, question_violations
 from autograder.isolation.local import LocalBackend
 from autograder.release.pipeline import release
 from autograder.release.validate import validate
@@ -182,13 +183,37 @@ def forbidding_toy(tmp_path_factory):
     return root / TOY_ID, release(root / TOY_ID, tmp / "dist").folder
 
 
-def test_release_carries_the_rule_to_graders_only(forbidding_toy):
+def test_release_carries_the_rule_to_graders_and_students(forbidding_toy):
     _, dist = forbidding_toy
     q1 = Bundle.load(dist / "autograder").questions[0]
     assert q1["forbid"] == ["mean"] and q1["forbid_in"] == ["mean_abs"]
     student = json.loads((dist / "student" / f"{TOY_ID}.ipynb").read_text())
+    # students get the rule and the names of the stubs they fill in (public), for `course check`
     assert student["metadata"]["course"]["questions"][0]["forbid"] == ["mean"]
-    assert "forbid_in" not in student["metadata"]["course"]["questions"][0]
+    assert student["metadata"]["course"]["questions"][0]["forbid_in"] == ["mean_abs"]
+
+
+def test_course_check_warns_before_submission(forbidding_toy, tmp_path):
+    from autograder.student.check import check_notebook, format_report
+
+    _, dist = forbidding_toy
+    folder = tmp_path / "student"
+    shutil.copytree(dist / "student", folder)
+    path = folder / f"{TOY_ID}.ipynb"
+    path.write_bytes(submission(dist, MEAN_ABS_OK, SOFTMAX_OK))
+    honest = check_notebook(path)
+    assert honest.ok and honest.broken_rules == []
+
+    nb = json.loads(submission(dist, MEAN_ABS_WITH_MEAN, SOFTMAX_OK))
+    at = next(i for i, c in enumerate(nb["cells"]) if "".join(c["source"]).startswith("def mean_abs"))
+    nb["cells"].insert(at, code_cell(AVERAGE))
+    path.write_text(json.dumps(nb))
+    report = check_notebook(path)
+    assert all(q.status != "failed" for q in report.questions), "its public tests pass"
+    assert not report.ok and len(report.broken_rules) == 1
+    assert report.broken_rules[0].startswith("q1: mean_abs uses _average, which calls mean")
+    text = format_report(report)
+    assert "hidden tests give these questions no points" in text and "a rule is broken" in text
 
 
 def test_a_forbidden_call_loses_the_hidden_points_and_an_honest_solution_keeps_them(forbidding_toy):

@@ -75,8 +75,9 @@ A forbidden name used there as an attribute (``model.generate``, ``self.model.ge
 name, an import or a string constant (``getattr(model, "generate")``) fails every hidden test of
 the question with a message naming the function, cell and line; public tests run as usual.
 Comments and docstrings do not count. The question text should say so in its **Graded:** part.
-Only ``course grade`` / ``validate`` enforce it (``autograder/grading/forbidden_calls.py``), not
-the nbgrader or Gradescope targets.
+Only ``course grade`` / ``validate`` enforce it (``autograder/student/forbidden_calls.py``), not
+the nbgrader or Gradescope targets; ``course check`` warns the student, on the functions the
+student version of the question defines (its stubs).
 
 Points: a question's ``points`` number is the question total; tests with their own
 ``points`` keep them and the rest is split evenly over the others (otter's rule; if every
@@ -229,6 +230,16 @@ class Question:
         for c in self.solution_cells:
             if c.kind == "code":
                 names += [n for n in top_level_definitions(solution_source(c.source)) if n not in names]
+        return names
+
+    @property
+    def student_defines(self) -> list[str]:
+        """The functions and classes the student version of the solution cells defines (the stubs
+        students fill in): what ``course check`` checks ``forbid`` on, before submission."""
+        names: list[str] = []
+        for c in self.solution_cells:
+            if c.kind == "code":
+                names += [n for n in top_level_definitions(student_source(c.source)) if n not in names]
         return names
 
     @property

@@ -28,7 +28,7 @@ class Bundle:
     assignment_id: str
     config: object
     questions: list[dict]     # questions.json: name, points, manual, all_or_nothing, tests; forbid and
-                              # forbid_in where a question forbids names (grading/forbidden_calls.py)
+                              # forbid_in where a question forbids names (student/forbidden_calls.py)
     tests: list[dict]
 
     @classmethod

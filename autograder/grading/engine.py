@@ -25,7 +25,7 @@ from pathlib import Path
 from autograder.grading.bundle import Bundle
 from autograder.isolation.backend import Backend, Launch
 from autograder.grading.feedback import Feedback
-from autograder.grading.forbidden_calls import question_violations
+from autograder.student.forbidden_calls import question_violations
 from autograder.grading.results import SEVERITY, GradingResult, TestResult, grading_result
 from autograder.isolation.student_process import ProcessEnded, StudentError, StudentProcess
 from course_lib import numerics

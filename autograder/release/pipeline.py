@@ -140,7 +140,9 @@ def student_notebook(assignment: Assignment):
             q_end = ends[c.index]
             cells.append(_new_cell("code", f'grader.check("{q_end.name}")',
                                    {"editable": False, "deletable": False}))
-    questions_meta = [q.to_json() for q in assignment.questions]
+    # course check warns on `forbid` in the functions students write (their stubs' names, public)
+    questions_meta = [{**q.to_json(), **({"forbid_in": q.student_defines} if q.forbid else {})}
+                      for q in assignment.questions]
     return _notebook(assignment, cells, "student", {"questions": questions_meta})
 
 
@@ -287,7 +289,7 @@ def write_autograder(assignment: Assignment, folder: Path) -> None:
         "total_points": assignment.total_points,
         "questions": [
             {**q.to_json(), "all_or_nothing": q.all_or_nothing, "tests": [t.name for t in q.tests],
-             # what `forbid` checks (grading/forbidden_calls.py): graders only, the names may be solution helpers'
+             # what `forbid` checks (student/forbidden_calls.py): graders only, the names may be solution helpers'
              **({"forbid_in": q.solution_defines} if q.forbid else {})}
             for q in assignment.questions
         ],

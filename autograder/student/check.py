@@ -18,6 +18,7 @@ import nbformat
 
 from autograder.errors import CourseError
 from autograder.isolation.execution import CellOutcome, is_grader_call_cell, run_cells
+from autograder.student.forbidden_calls import question_violations
 
 
 class CheckError(CourseError, ValueError):
@@ -40,10 +41,11 @@ class CheckReport:
     assignment: str | None
     cells: list[CellOutcome]
     questions: list[QuestionCheck]
+    broken_rules: list[str] = field(default_factory=list)   # `forbid`: no hidden-test points while they stand
 
     @property
     def ok(self) -> bool:
-        return all(q.status != "failed" for q in self.questions)
+        return all(q.status != "failed" for q in self.questions) and not self.broken_rules
 
 
 @contextlib.contextmanager
@@ -135,7 +137,11 @@ def check_notebook(path: Path, question: str | None = None,
                 results.append(QuestionCheck(q["name"], q.get("points"), "no public tests"))
                 continue
             results.append(run_public_tests(q["name"], test_file, namespace, q.get("points")))
-    return CheckReport(path, meta.get("assignment"), cells, results)
+    # what the grader will refuse (forbidden calls), from the code itself, as the grader reads it
+    checked = [q for q in listed if question is None or q["name"] == question]
+    broken = question_violations(path.read_bytes(), checked)
+    return CheckReport(path, meta.get("assignment"), cells, results, [broken[q["name"]] for q in checked
+                                                                     if q["name"] in broken])
 
 
 def format_report(report: CheckReport) -> str:
@@ -165,7 +171,11 @@ def format_report(report: CheckReport) -> str:
         out.append("")
         out.append("Failing public tests:")
         out += [f"  {m}" for _, m in messages]
+    if report.broken_rules:
+        out.append("")
+        out.append("Rules the grader enforces (hidden tests give these questions no points):")
+        out += [f"  {m}" for m in report.broken_rules]
     out.append("")
     out.append("All public tests pass. Hidden tests are run when your submission is graded."
-               if report.ok else "Some public tests fail: fix them before you submit.")
+               if report.ok else "Some public tests fail or a rule is broken: fix them before you submit.")
     return "\n".join(out)
