@@ -226,20 +226,19 @@ class Question:
     @property
     def solution_defines(self) -> list[str]:
         """The functions and classes the solution cells define at top level: what ``forbid`` checks."""
-        names: list[str] = []
-        for c in self.solution_cells:
-            if c.kind == "code":
-                names += [n for n in top_level_definitions(solution_source(c.source)) if n not in names]
-        return names
+        return self._defines(solution_source)
 
     @property
     def student_defines(self) -> list[str]:
         """The functions and classes the student version of the solution cells defines (the stubs
         students fill in): what ``course check`` checks ``forbid`` on, before submission."""
+        return self._defines(student_source)
+
+    def _defines(self, version) -> list[str]:
         names: list[str] = []
         for c in self.solution_cells:
             if c.kind == "code":
-                names += [n for n in top_level_definitions(student_source(c.source)) if n not in names]
+                names += [n for n in top_level_definitions(version(c.source)) if n not in names]
         return names
 
     @property

@@ -75,8 +75,14 @@ def forged_notebook(template: bytes, values: dict) -> bytes:
 
 def trusting_tests(result: dict, reads: dict) -> list[tuple[str, list[str]]]:
     """(test, names it read) for every hidden test that passed on forged values."""
-    passed = {t["name"] for q in result["questions"].values() for t in q["tests"] if t["status"] == "passed"}
+    passed = passed_tests(result)
     return [(test, names) for test, names in sorted(reads["tests"].items()) if test in passed]
+
+
+def passed_tests(result: dict, questions: set[str] | None = None) -> set[str]:
+    """The names of the tests that passed in a grading result (of ``questions`` only, if given)."""
+    return {t["name"] for q, v in result["questions"].items() if questions is None or q in questions
+            for t in v["tests"] if t["status"] == "passed"}
 
 
 # -- untrained artefacts ---------------------------------------------------------------------
@@ -304,7 +310,4 @@ def write_untrained(spec: dict, root: str | Path = ".") -> Path:
 
 def untrained_passes(result: dict, template: dict | None, autograded: set[str]) -> list[str]:
     """Autograded tests that pass on the untrained artefacts and not on the template alone."""
-    def passed(r):
-        return {t["name"] for q, v in r["questions"].items() if q in autograded
-                for t in v["tests"] if t["status"] == "passed"}
-    return sorted(passed(result) - (passed(template) if template else set()))
+    return sorted(passed_tests(result, autograded) - (passed_tests(template, autograded) if template else set()))

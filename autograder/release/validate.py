@@ -126,16 +126,13 @@ def judge_forged(reads: dict | None, result: dict | None, trusts: dict[str, str]
     if reads is None:
         return Check("probe", "forged results", False, f"no {READS} in the release: release again to record it")
     examined = len(reads["tests"])
-    trusting = trusting_tests(result, reads)
-    bad = [(t, names) for t, names in trusting if t not in trusts]
-    excused = [f"{t} ({trusts[t]})" for t, _ in trusting if t in trusts]
+    read = dict(trusting_tests(result, reads))
+    bad, excused = _trusted(list(read), trusts)
     detail = f"{examined} hidden tests read notebook values; "
     detail += ("none passes on the solution's values forged into the template" if not bad else
                "pass on forged values (they trust the notebook's variables): " +
-               "; ".join(f"{t} ({', '.join(names)})" for t, names in bad))
-    if excused:
-        detail += "; trusted by assignment.toml: " + "; ".join(excused)
-    return Check("probe", "forged results", not bad, detail, lost=[t for t, _ in bad],
+               "; ".join(f"{t} ({', '.join(read[t])})" for t in bad))
+    return Check("probe", "forged results", not bad, detail + excused, lost=bad,
                  examined=f"forged results: {examined} tests read notebook values")
 
 
@@ -160,16 +157,21 @@ def judge_untrained(artefacts: dict | None, result: dict | None, template: dict 
         return Check("probe", name, False, detail + f"the probe cell could not write the untrained folders: {why}"
                      + _exit(result))
     passing = untrained_passes(result, template, autograded)
-    bad = [t for t in passing if t not in trusts]
-    excused = [f"{t} ({trusts[t]})" for t in passing if t in trusts]
+    bad, excused = _trusted(passing, trusts)
     read_by = {t: [f["path"] for f in folders if t in f.get("tests", ())] for t in passing}
     detail += ("none passes on untrained ones (the zoo's weights, fresh heads, untouched adapters)" if not bad else
                "pass on untrained artefacts (they give points without the training): " +
                "; ".join(f"{t} ({', '.join(read_by[t]) or 'reads no saved folder'})" for t in bad))
-    if excused:
-        detail += "; trusted by assignment.toml: " + "; ".join(excused)
-    return Check("probe", name, not bad, detail + _exit(result), lost=bad,
+    return Check("probe", name, not bad, detail + excused + _exit(result), lost=bad,
                  examined=f"untrained artefacts: {graded} tests graded with {len(folders)} saved folders untrained")
+
+
+def _trusted(passing: list[str], trusts: dict[str, str]) -> tuple[list[str], str]:
+    """A probe's passing tests split: those that fail validation, and the detail's note on those
+    ``[validate] trusts`` excuses (empty when none)."""
+    excused = [f"{t} ({trusts[t]})" for t in passing if t in trusts]
+    return [t for t in passing if t not in trusts], ("; trusted by assignment.toml: " + "; ".join(excused)
+                                                     if excused else "")
 
 
 def judge_mutant(m: Mutant, result: dict) -> Check:

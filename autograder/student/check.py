@@ -100,7 +100,8 @@ def check_notebook(path: Path, question: str | None = None,
                    cell_timeout_s: float | None = None) -> CheckReport:
     path = Path(path).resolve()
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        data = path.read_bytes()          # read once: the cells to run and the code the rules read
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:  # noqa: BLE001
         raise CheckError(f"{path}: not a readable notebook ({exc})") from None
     meta = nb.metadata.get("course", {})
@@ -139,7 +140,7 @@ def check_notebook(path: Path, question: str | None = None,
             results.append(run_public_tests(q["name"], test_file, namespace, q.get("points")))
     # what the grader will refuse (forbidden calls), from the code itself, as the grader reads it
     checked = [q for q in listed if question is None or q["name"] == question]
-    broken = question_violations(path.read_bytes(), checked)
+    broken = question_violations(data, checked)
     return CheckReport(path, meta.get("assignment"), cells, results, [broken[q["name"]] for q in checked
                                                                      if q["name"] in broken])
 
