@@ -4,9 +4,11 @@ from __future__ import annotations
 
 
 def tool_version() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        return version("genai-course")
-    except Exception:  # noqa: BLE001 - a source checkout that is not installed
-        return "unknown"
+    for distribution in ("genai-course", "genai-course-student"):   # staff's, or the student package
+        try:
+            return version(distribution)
+        except PackageNotFoundError:
+            continue
+    return "unknown"        # a source checkout that is not installed

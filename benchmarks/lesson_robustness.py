@@ -2,6 +2,7 @@
 
     python benchmarks/lesson_robustness.py [--seeds 1234 1 2] [--settings pinned aten-default]
                                            [--n-eval 100] [--rag-questions 60] [--no-finetune] [--keep DIR]
+                                           [--recipe KEY=JSON ...]
 
 Trains tiny-flan from its recipe under each training seed and CPU-kernel setting (each build in
 its own process, started with that setting's environment; the settings are those of
@@ -16,6 +17,8 @@ its own process, started with that setting's environment; the settings are those
 
 Prints one row per build, then the minimum of each effect over the builds next to the bar
 issue 29 sets. About 10 minutes a build on two cores (6 of them the pre-training).
+``--recipe`` changes keys of ``flan.RECIPE`` for every build (``--recipe steps=2500
+mix_drills=9000``), to measure what a recipe change buys before the zoo adopts it.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ BARS = {
 }
 
 
-def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: bool) -> dict:
+def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: bool,
+            recipe: dict | None = None) -> dict:
     """In this process: build tiny-flan with ``seed`` into ``out`` (unless there), then measure."""
     import copy
 
@@ -57,7 +61,7 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
         from course_lib.seeding import set_seed
 
         set_seed(seed, threads=2)
-        flan.build(out, zoo.path("tokenizer") / "t5", log=lambda m: None, recipe={**flan.RECIPE, "seed": seed})
+        flan.build(out, zoo.path("tokenizer") / "t5", log=lambda m: None, recipe={**flan.RECIPE, **(recipe or {}), "seed": seed})
     from transformers import AutoTokenizer, T5ForConditionalGeneration
 
     tok = AutoTokenizer.from_pretrained(str(out))
@@ -112,11 +116,13 @@ def main() -> None:
     ap.add_argument("--rag-questions", type=int, default=60)
     ap.add_argument("--no-finetune", action="store_true")
     ap.add_argument("--keep", help="keep the builds here (a rerun reuses them)")
+    ap.add_argument("--recipe", nargs="+", default=[], metavar="KEY=JSON", help="override flan.RECIPE keys")
     ap.add_argument("--one", nargs=2, metavar=("SEED", "OUT"), help=argparse.SUPPRESS)   # the per-build child
     args = ap.parse_args()
+    recipe = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.recipe)}
     if args.one:
         print(json.dumps(measure(int(args.one[0]), Path(args.one[1]), args.n_eval, args.rag_questions,
-                                 not args.no_finetune)))
+                                 not args.no_finetune, recipe)))
         return
 
     from zoo_numerics import SETTINGS, setting_env
@@ -125,9 +131,11 @@ def main() -> None:
     rows = []
     for setting in args.settings:
         for seed in args.seeds:
-            out = root / f"tiny-flan-{setting}-{seed}"
+            tag = "".join(f"-{k}{v}" for k, v in sorted(recipe.items()) if not isinstance(v, dict))
+            out = root / f"tiny-flan-{setting}-{seed}{tag}"
             argv = [sys.executable, __file__, "--one", str(seed), str(out), "--n-eval", str(args.n_eval),
                     "--rag-questions", str(args.rag_questions)] + (["--no-finetune"] if args.no_finetune else [])
+            argv += ["--recipe", *args.recipe] if args.recipe else []
             env = setting_env(setting, dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO)))
             if SETTINGS[setting][1]:
                 from course_lib import numerics

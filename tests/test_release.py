@@ -17,6 +17,7 @@ import autograder.release.pipeline as release_mod
 from autograder.cli.release import release_cmd
 from autograder.release.pipeline import ReleaseError, release, to_doctest
 from toy_notebooks import MALFORMED, TOY_DIR, TOY_ID, copy_toy, load_cells, save_cells, src
+from course_lib.student_setup import SETUP_CELL
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,8 @@ def test_student_notebook(released):
     nbformat.validate(nb)
     assert nb.metadata["course"]["assignment"] == TOY_ID
     code = _code_cells(nb)
-    assert code[0].endswith('grader = otter.Notebook(tests_dir="tests")')
+    assert code[0] == SETUP_CELL    # the course package and the release's zoo (tests/test_student_package.py)
+    assert code[1].endswith('grader = otter.Notebook(tests_dir="tests")')
     assert 'grader.check("q1")' in code and 'grader.check("q2")' in code
     assert not any("q3" in c for c in code)  # the manual question gets no check cell
     assert "def mean_abs(xs):\n    ..." in code

@@ -1,9 +1,10 @@
-"""``course models build | verify | list``: the tiny model zoo."""
+"""``course models build | verify | list | pack | install``: the tiny model zoo."""
 
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import click
 
@@ -75,6 +76,46 @@ def list_cmd() -> None:
         kernels = (c.get("numerics") or {}).get("aten_capability", "?")
         click.echo(f"{name:14s} {c['parameters']:>10,} params  {c['size_bytes'] / 1e6:6.1f} MB  "
                    f"sha256 {c['weights_sha256'][:12]}  {kernels}  {json.dumps(c['metrics'])}")
+
+
+@models.command("pack")
+@click.argument("names", nargs=-1)
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The pack to write (default: zoo-<sha256 prefix>.tar.gz here).")
+def pack_cmd(names: tuple[str, ...], out: Path | None) -> None:
+    """Write the zoo (NAMES, default all; the tokenizer and the data sets always) as one file."""
+    from course_lib.models import pack
+
+    try:
+        info = pack.pack(out or Path(".zoo-pack.tar.gz"), list(names) or None)
+    except pack.PackError as e:
+        raise click.ClickException(str(e)) from None
+    if out is None:         # named by its content, so two courses' packs never mix
+        final = Path(f"zoo-{info.sha256[:12]}.tar.gz")
+        info.path.replace(final)
+        info = pack.PackInfo(final, info.sha256, info.manifest)
+    size = info.path.stat().st_size / 1e6
+    click.echo(f"wrote {info.path} ({size:.1f} MB, {len(info.manifest['files'])} files)\nsha256 {info.sha256}")
+    click.echo(f"install it anywhere with: course models install {info.path.name} --sha256 {info.sha256}")
+
+
+@models.command("install")
+@click.argument("source")
+@click.option("--sha256", default=None, help="Refuse the pack unless its sha256 is this (as `pack` printed it).")
+def install_cmd(source: str, sha256: str | None) -> None:
+    """Check the zoo pack SOURCE (a file, or a URL your course staff host) and install it."""
+    from course_lib.models import pack, zoo
+    from course_lib.paths import cache_root
+
+    try:
+        manifest = pack.install(source, sha256)
+    except pack.PackError as e:
+        raise click.ClickException(str(e)) from None
+    for name, digest in sorted(manifest["models"].items()):
+        click.echo(f"  {name:14s} sha256 {digest[:12]}")
+    click.echo(f"installed {len(manifest['models'])} models and {len(manifest['data'])} data sets into {cache_root()}")
+    for line in zoo.verify(list(manifest["models"])):     # installs fine, but is not the repository's build
+        click.echo(f"note: {line}", err=True)
 
 
 COMMANDS = [models]

@@ -9,6 +9,27 @@ import click
 from autograder.cli.base import CourseCommand
 
 
+PACKAGE_DIR = "course-package"
+
+
+def _course_package(folder: Path) -> dict:
+    """The student wheel and the zoo pack in ``folder``; the pack's name and sha256 for the releases."""
+    from autograder.release.student_package import build_wheel
+    from course_lib.models import pack
+
+    wheel = build_wheel(folder)
+    try:
+        info = pack.pack(folder / ".zoo-pack.tar.gz")
+    except pack.PackError as e:
+        raise click.ClickException(str(e)) from None
+    final = folder / f"zoo-{info.sha256[:12]}.tar.gz"
+    for old in folder.glob("zoo-*.tar.gz"):
+        old.unlink()
+    info.path.replace(final)
+    click.echo(f"student package: {wheel}\nzoo pack: {final} (sha256 {info.sha256})")
+    return {"file": final.name, "sha256": info.sha256}
+
+
 def _default_assignments_dir() -> Path:
     from course_lib.paths import repo_root
 
@@ -25,12 +46,15 @@ def _default_assignments_dir() -> Path:
 @click.option("--gradescope", is_flag=True, help="Also build otter's Gradescope autograder zip.")
 @click.option("--assignments", "assignments_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder of assignments (default: the checkout's assignments/).")
-def release_cmd(assignment_ids, release_all, out, fmt, gradescope, assignments_dir):
+@click.option("--package", "student_package", is_flag=True,
+              help="Also write dist/course-package/: the student wheel and the zoo pack the release records.")
+def release_cmd(assignment_ids, release_all, out, fmt, gradescope, assignments_dir, student_package):
     """Build the student and autograder versions of assignments.
 
     Writes dist/<id>/student/ (notebook without solutions, public tests, README) and
     dist/<id>/autograder/ (reference notebook, all tests, manifest). Every assignment is
-    parsed before anything is written; on any error nothing is written.
+    parsed before anything is written; on any error nothing is written. With --package, also
+    dist/course-package/ (what students install: the wheel and the zoo pack).
     """
     from autograder.authoring.master import AssignmentFormatError, find_assignments, load_assignment
     from autograder.release.pipeline import release
@@ -55,8 +79,9 @@ def release_cmd(assignment_ids, release_all, out, fmt, gradescope, assignments_d
             click.echo(f"error: {e}", err=True)
         raise click.ClickException(f"{len(errors)} assignments could not be parsed; nothing was written")
 
+    pack = _course_package(out / PACKAGE_DIR) if student_package else None
     for a in parsed:
-        result = release(a.root, out, fmt=fmt, gradescope=gradescope, assignment=a)
+        result = release(a.root, out, fmt=fmt, gradescope=gradescope, assignment=a, pack=pack)
         n_public = sum(not t.hidden for t in a.tests)
         click.echo(f"released {a.id}: {len(a.questions)} questions, {a.total_points} points, "
                    f"{n_public} public / {len(a.tests) - n_public} hidden tests -> {result.folder}")

@@ -99,9 +99,8 @@ def check_same_zoo(folder: Path) -> None:
     recorded = Path(folder) / ZOO_FINGERPRINT
     if not recorded.exists():      # a release made before fingerprints were recorded
         return
-    problems = zoo.fingerprint_problems(json.loads(recorded.read_text()))
+    recorded_on = json.loads(recorded.read_text())
+    problems = zoo.fingerprint_problems(recorded_on)
     if problems:
-        raise BundleError(
-            f"{folder} was released on another zoo ({'; '.join(problems)}): grade with the release's zoo "
-            "(copy its $COURSE_HOME/models here, or rebuild with `course models build --force`: the pinned build "
-            "gives the recorded bytes on any x86-64 machine with AVX2), or release again on this one")
+        raise BundleError(f"{folder} was released on another zoo ({'; '.join(problems)}): "
+                          f"{zoo.zoo_fix(recorded_on)}, or release again on this one")

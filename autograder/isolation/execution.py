@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from autograder.errors import CourseError
+from course_lib.student_setup import is_setup_cell
 
 CELL_MAGICS_WITH_PYTHON_BODY = {"time", "timeit", "capture", "prun"}
 MAGIC_RE = re.compile(r"^(\s*)(%%?|!)(.*)$")
@@ -330,7 +331,7 @@ def code_cells_of(data: bytes) -> tuple[list[str], list[int]]:
             source = "".join(source)
         if not isinstance(source, str):
             raise NotebookError(f"cell {i} has no readable source")
-        if is_grader_call_cell(source) or is_grader_init_cell(source):
+        if is_grader_call_cell(source) or is_grader_init_cell(source) or is_setup_cell(source):
             continue
         sources.append(source)
         numbers.append(i)

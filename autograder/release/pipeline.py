@@ -46,6 +46,7 @@ from autograder.grading.bundle import ZOO_FINGERPRINT
 from autograder.release.errors import ReleaseError
 from autograder.version import tool_version
 from course_lib.models import zoo
+from course_lib.student_setup import SETUP_CELL
 
 STUDENT_METADATA_KEY = "course"
 CELL_METADATA_KEEP = ("tags", "editable", "deletable", "jupyter", "slideshow", "collapsed", "scrolled")
@@ -115,7 +116,8 @@ def has_check_cell(q: Question) -> bool:
 
 def student_notebook(assignment: Assignment):
     """The released notebook: solutions out, prompts in, tests out, check cells added."""
-    cells = [_new_cell("code", INIT_SOURCE, {"editable": False, "deletable": False})]
+    cells = [_new_cell("code", SETUP_CELL, {"editable": False, "deletable": False}),
+             _new_cell("code", INIT_SOURCE, {"editable": False, "deletable": False})]
     ends = _question_ends(assignment)
     questions = {q.name: q for q in assignment.questions}
     answered: set[str] = set()
@@ -268,7 +270,7 @@ def rubric_lines(assignment: Assignment, model_answers: bool) -> list[str]:
     return lines
 
 
-def write_student(assignment: Assignment, folder: Path) -> None:
+def write_student(assignment: Assignment, folder: Path, pack: dict | None = None) -> None:
     _write_nb(folder / f"{assignment.id}.ipynb", student_notebook(assignment))
     for q in assignment.questions:
         if not q.manual and q.public_tests:
@@ -276,9 +278,11 @@ def write_student(assignment: Assignment, folder: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(ok_test_file(q, q.public_tests), encoding="utf-8")
     (folder / "README.md").write_text(student_readme(assignment), encoding="utf-8")
+    # public (hashes only): the set-up cell and `course check` compare the student's zoo with it
+    _write_json(folder / ZOO_FINGERPRINT, release_fingerprint(assignment, pack))
 
 
-def write_autograder(assignment: Assignment, folder: Path) -> None:
+def write_autograder(assignment: Assignment, folder: Path, pack: dict | None = None) -> None:
     _write_nb(folder / "solution.ipynb", solution_notebook(assignment))
     _write_json(folder / "tests.json", {
         "assignment": assignment.id,
@@ -299,7 +303,17 @@ def write_autograder(assignment: Assignment, folder: Path) -> None:
     if staff:
         (folder / "rubric.md").write_text("\n".join(staff), encoding="utf-8")
     # the zoo the reference is recorded on: grading on other weights is refused (grading/bundle.py, check_same_zoo)
-    _write_json(folder / ZOO_FINGERPRINT, zoo.fingerprint(assignment.config.requires.models))
+    _write_json(folder / ZOO_FINGERPRINT, release_fingerprint(assignment, pack))
+
+
+def release_fingerprint(assignment: Assignment, pack: dict | None = None) -> dict:
+    """The zoo's hashes and data versions the assignment uses and, where ``course release
+    --package`` made one, the pack that installs that zoo (``{"file", "sha256"}``)."""
+    req = assignment.config.requires
+    out = zoo.fingerprint(req.models, req.data)
+    if pack and req.models:
+        out["pack"] = pack
+    return out
 
 
 def write_manifest(assignment: Assignment, release_dir: Path, released_at: datetime) -> None:
@@ -420,7 +434,7 @@ class ReleaseResult:
 
 
 def release(assignment_dir: Path, out_root: Path, *, fmt: str = "otter", gradescope: bool = False,
-            assignment: Assignment | None = None) -> ReleaseResult:
+            assignment: Assignment | None = None, pack: dict | None = None) -> ReleaseResult:
     """Release one assignment into ``out_root/<id>/``; nothing is written if anything fails."""
     assignment = assignment or load_assignment(assignment_dir)
     out_root = Path(out_root).resolve()
@@ -430,8 +444,8 @@ def release(assignment_dir: Path, out_root: Path, *, fmt: str = "otter", gradesc
     shutil.rmtree(staging, ignore_errors=True)
     released_at = datetime.now(timezone.utc).replace(microsecond=0)
     try:
-        write_student(assignment, staging / "student")
-        write_autograder(assignment, staging / "autograder")
+        write_student(assignment, staging / "student", pack)
+        write_autograder(assignment, staging / "autograder", pack)
         if fmt == "nbgrader":
             from autograder.release.targets.nbgrader import write_nbgrader_source
 

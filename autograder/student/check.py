@@ -19,6 +19,7 @@ import nbformat
 from autograder.errors import CourseError
 from autograder.isolation.execution import CellOutcome, is_grader_call_cell, run_cells
 from autograder.student.forbidden_calls import question_violations
+from course_lib.student_setup import SetupError, is_setup_cell, ready
 
 
 class CheckError(CourseError, ValueError):
@@ -107,7 +108,7 @@ def check_notebook(path: Path, question: str | None = None,
     meta = nb.metadata.get("course", {})
     numbers, sources = [], []
     for n, cell in enumerate(nb.cells, 1):
-        if cell.cell_type == "code" and not is_grader_call_cell(cell.source):
+        if cell.cell_type == "code" and not is_grader_call_cell(cell.source) and not is_setup_cell(cell.source):
             numbers.append(n)
             sources.append(cell.source)
 
@@ -122,6 +123,10 @@ def check_notebook(path: Path, question: str | None = None,
         known = ", ".join(q["name"] for q in listed) or "none"
         raise CheckError(f"{path}: no question {question!r} (questions: {known})")
 
+    try:        # the zoo the release was recorded on (installing its pack where one is found), as the set-up cell does
+        ready(path.parent, log=lambda m: print(m, file=sys.stderr))
+    except SetupError as e:
+        raise CheckError(f"{path}: {e}") from None
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots must not open windows
     namespace: dict = {}
     results = []

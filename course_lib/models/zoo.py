@@ -288,22 +288,48 @@ def verify(names: list[str] | None = None) -> list[str]:
     return problems
 
 
-def fingerprint(names: list[str]) -> dict:
-    """The weights' sha256 of each named model and of the tokenizer: what a release was recorded on."""
-    if not names:
-        return {}
-    return {n: _bytes_sha256(n, card(n)) for n in ["tokenizer", *names]}
+def fingerprint(names: list[str], data_sets: list[str] = ()) -> dict:
+    """What a release was recorded on: the weights' sha256 of each named model and of the
+    tokenizer, and under ``"data"`` the version of each named data set."""
+    from course_lib import data
+
+    out = {n: _bytes_sha256(n, card(n)) for n in ["tokenizer", *names]} if names else {}
+    if data_sets:
+        out["data"] = {n: data.version(n) for n in data_sets}
+    return out
+
+
+FINGERPRINT_EXTRAS = ("data", "pack")      # the fingerprint's keys that are not models
 
 
 def fingerprint_problems(recorded_on: dict) -> list[str]:
-    """One line per model whose bytes here differ from ``recorded_on`` (a release's fingerprint)."""
+    """One line per model (or data set) here that differs from ``recorded_on``, a release's fingerprint."""
+    from course_lib import data
+
     problems = []
     for name, want in sorted(recorded_on.items()):
+        if name in FINGERPRINT_EXTRAS:
+            continue
         got = _bytes_sha256(name, _card(name))
         if got != want:
             problems.append(f"{name}: sha256 {want[:12]}... at release, "
-                            f"{(got[:12] + '...') if got else 'not built'} here")
+                            f"{(got[:12] + '...') if got else 'not installed'} here")
+    for name, want in sorted((recorded_on.get("data") or {}).items()):
+        got = data.version(name) if name in data.names() else None
+        if got != want:
+            problems.append(f"data set {name}: version {want} at release, {got or 'unknown'} in this course_lib")
     return problems
+
+
+def zoo_fix(recorded_on: dict) -> str:
+    """What to do about a zoo that differs from a release's: install the pack it was made with."""
+    pack = recorded_on.get("pack") or {}
+    if pack.get("file"):
+        return (f"install the zoo this release was made with: `course models install {pack['file']} "
+                f"--sha256 {pack['sha256']}` (the file is published with the assignment)")
+    return ("install the course's zoo pack (`course models install FILE`; staff make it with `course models pack` "
+            "on the machine that released), or rebuild with `course models build --force` (the pinned build "
+            "gives the recorded bytes on any x86-64 machine with AVX2)")
 
 
 def record_hashes() -> dict:
