@@ -8,8 +8,8 @@ export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_EVALUATE_OFFLINE=1
 A=${ASSIGNMENT:-00-warmup}
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "course release $A"
-course release "$A"
+step "course release $A --package (and dist/course-package/: the student wheel and the zoo pack)"
+course release "$A" --package
 step "sample class (solution, late, template, mutants, hostile, corrupt)"
 python -m autograder.sample_class "$A" --out build/sample-class
 step "course grade $A (backend: ${BACKEND:-best available}, 2 workers)"

@@ -288,12 +288,20 @@ def verify(names: list[str] | None = None) -> list[str]:
     return problems
 
 
+def present_sha256(name: str) -> str | None:
+    """The hash of the bytes on disk (a model's card may not describe its weights any more: a
+    hand-copied file, a damaged disk); the tokenizer's from its card, or None when not built."""
+    if name != "tokenizer" and (path(name) / CARD).exists():
+        return weights_sha256(path(name))
+    return _bytes_sha256(name, _card(name))
+
+
 def fingerprint(names: list[str], data_sets: list[str] = ()) -> dict:
     """What a release was recorded on: the weights' sha256 of each named model and of the
     tokenizer, and under ``"data"`` the version of each named data set."""
     from course_lib import data
 
-    out = {n: _bytes_sha256(n, card(n)) for n in ["tokenizer", *names]} if names else {}
+    out = {n: present_sha256(n) for n in ["tokenizer", *names]} if names else {}
     if data_sets:
         out["data"] = {n: data.version(n) for n in data_sets}
     return out
@@ -310,7 +318,7 @@ def fingerprint_problems(recorded_on: dict) -> list[str]:
     for name, want in sorted(recorded_on.items()):
         if name in FINGERPRINT_EXTRAS:
             continue
-        got = _bytes_sha256(name, _card(name))
+        got = present_sha256(name)
         if got != want:
             problems.append(f"{name}: sha256 {want[:12]}... at release, "
                             f"{(got[:12] + '...') if got else 'not installed'} here")
