@@ -14,6 +14,8 @@ step "sample class (solution, late, template, mutants, hostile, corrupt)"
 python -m autograder.sample_class "$A" --out build/sample-class
 step "course grade $A (backend: ${BACKEND:-best available}, 2 workers)"
 course grade "$A" "build/sample-class/$A" --workers 2 ${BACKEND:+--backend "$BACKEND"}
+step "course similarity $A (staff only: pairs of unusually similar work)"
+course similarity "$A" "build/sample-class/$A"
 step "course report $A"
 course report "$A"
 step "course export $A --format canvas"

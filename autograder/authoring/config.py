@@ -20,6 +20,12 @@ models and data sets an assignment needs, read and checked with one error line p
     [requires]
     models = ["tiny-flan"]                # built into the zoo before grading
     data = ["dialogsum"]
+
+    [similarity]                          # `course similarity` (autograder/reports/similarity.py)
+    threshold = 0.6                       # flag a pair when either shares this much of its work
+    k = 25                                # k-gram length (characters of normalised code)
+    window = 6                            # winnowing window
+    min_shared = 20                       # and they have at least this many fingerprints in common
 """
 
 from __future__ import annotations
@@ -58,6 +64,14 @@ class Requirements:
 
 
 @dataclass(frozen=True)
+class Similarity:
+    threshold: float = 0.6
+    k: int = 25
+    window: int = 6
+    min_shared: int = 20
+
+
+@dataclass(frozen=True)
 class AssignmentConfig:
     title: str
     deadline: datetime | None = None
@@ -67,6 +81,7 @@ class AssignmentConfig:
     requires: Requirements = field(default_factory=Requirements)
     # [validate] trusts: hidden test name -> why it may read a notebook variable (validate prints it)
     trusts: dict = field(default_factory=dict)
+    similarity: Similarity = field(default_factory=Similarity)
 
 
 def _toml_error(path: Path, key: str, problem: str) -> AssignmentFormatError:
@@ -118,7 +133,7 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
     except tomllib.TOMLDecodeError as exc:
         raise AssignmentFormatError(f"{path}: not valid TOML: {exc}") from None
 
-    top = {"title", "deadline", "points", "limits", "late", "requires", "validate"}
+    top = {"title", "deadline", "points", "limits", "late", "requires", "validate", "similarity"}
     unknown = sorted(set(data) - top)
     if unknown:
         raise _toml_error(path, unknown[0], f"is not a known key; known: {', '.join(sorted(top))}")
@@ -179,7 +194,18 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
                                                for k, v in trusts.items()):
         raise _toml_error(path, "validate.trusts", 'must map test names to the reason, e.g. { "q2 - 3" = "why" }')
 
+    sim = _table(path, data, "similarity", set(Similarity.__dataclass_fields__))
+    threshold = _number(path, "similarity.threshold", sim.get("threshold", Similarity.threshold))
+    if threshold > 1:
+        raise _toml_error(path, "similarity.threshold", f"is a share of a student's work, at most 1, not {threshold}")
+    similarity = Similarity(
+        threshold=float(threshold),
+        k=_number(path, "similarity.k", sim.get("k", Similarity.k), integer=True),
+        window=_number(path, "similarity.window", sim.get("window", Similarity.window), integer=True),
+        min_shared=_number(path, "similarity.min_shared", sim.get("min_shared", Similarity.min_shared), integer=True),
+    )
+
     return AssignmentConfig(
         title=title, deadline=deadline, points=points, limits=limits, late=late,
-        requires=Requirements(**lists), trusts=dict(trusts),
+        requires=Requirements(**lists), trusts=dict(trusts), similarity=similarity,
     )

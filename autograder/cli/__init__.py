@@ -20,7 +20,7 @@ COMMANDS = {
     "override": "autograder.cli.grade", "validate": "autograder.cli.grade",
     "release": "autograder.cli.release", "solutions": "autograder.cli.release",
     "check": "autograder.cli.student", "submit": "autograder.cli.student",
-    "report": "autograder.cli.report", "export": "autograder.cli.report",
+    "report": "autograder.cli.report", "export": "autograder.cli.report", "similarity": "autograder.cli.report",
 }
 
 course = course_group("Release, grade and report the GenAI course's autograded assignments.", COMMANDS,

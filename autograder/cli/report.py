@@ -92,4 +92,37 @@ def export_cmd(assignment, fmt, out, points_possible, roster, canvas_column, db,
         click.echo(text, nl=False)
 
 
-COMMANDS = [report_cmd, export_cmd]
+@click.command("similarity", cls=CourseCommand)
+@click.argument("assignment")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="The report folder (default: reports/<assignment>/); pages go to its similarity/.")
+@dist_option
+def similarity_cmd(assignment, submissions, out, dist):
+    """Flag pairs of students whose own code or written answers are unusually similar (staff only).
+
+    Reads the submissions as `course grade` does, subtracts the released starter code, and writes
+    reports/<assignment>/similarity/ (an index and a page per flagged pair, matches highlighted);
+    `course report` then lists the pairs on the dashboard. Threshold and k: [similarity] in
+    assignment.toml.
+    """
+    from autograder.authoring.config import load_config
+    from autograder.reports.render import environment
+    from autograder.reports.similarity import write_similarity
+
+    released = dist_dir(dist) / assignment
+    bundle, student = released / "autograder", released / "student" / f"{assignment}.ipynb"
+    if not (bundle / "assignment.toml").is_file() or not student.is_file():
+        raise click.ClickException(f"{released} has no release of {assignment!r}: run `course release {assignment}` first")
+    config = load_config(bundle / "assignment.toml")
+    folder = Path(out) if out else repo_root() / "reports" / assignment
+    flagged, problems, index = write_similarity(student, submissions, assignment, config.title, folder,
+                                                config.similarity, environment())
+    for line in problems:
+        click.echo(f"not compared: {line}", err=True)
+    click.echo(f"{len(flagged)} flagged pair(s); staff only: {index}")
+    for p in flagged[:10]:
+        click.echo(f"  {p.a} – {p.b} ({p.kind}): {p.share_a:.0%} / {p.share_b:.0%}")
+
+
+COMMANDS = [report_cmd, export_cmd, similarity_cmd]

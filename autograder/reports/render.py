@@ -81,7 +81,8 @@ def render_student(view: StudentView, info, env: Environment | None = None) -> s
     return env.get_template("student.html").render(s=view, info=info, artifacts=artifacts_view(view.artifacts))
 
 
-def render_dashboard(view: ClassView, env: Environment | None = None) -> str:
+def render_dashboard(view: ClassView, env: Environment | None = None, similar: list | None = None) -> str:
+    """``similar``: the pairs `course similarity` flagged (None when it has not run)."""
     env = env or environment()
     stats = view.stats()
     mark = view.pass_threshold * view.max_score if view.max_score else None
@@ -90,7 +91,7 @@ def render_dashboard(view: ClassView, env: Environment | None = None) -> str:
         view=view, info=view.info, stats=stats, histogram=histogram, attention=view.needs_a_human(),
         questions=view.question_rates(), tests=view.test_rates(), failures=view.common_failures(),
         slowest=view.slowest(), hungriest=view.hungriest(), students=view.students,
-        generated=datetime.now(timezone.utc))
+        generated=datetime.now(timezone.utc), similar=similar)
 
 
 def write_reports(view: ClassView, out_dir: Path) -> Written:
@@ -102,5 +103,7 @@ def write_reports(view: ClassView, out_dir: Path) -> Written:
         path = out_dir / s.filename
         atomic_write_text(path, render_student(s, view.info, env))
         written.students[s.student] = path
-    atomic_write_text(written.dashboard, render_dashboard(view, env))
+    from autograder.reports.similarity import flagged_pairs
+
+    atomic_write_text(written.dashboard, render_dashboard(view, env, flagged_pairs(out_dir)))
     return written
