@@ -3,13 +3,17 @@
 One row per (assignment, student) in ``grades``, replaced in a single transaction when a
 submission is (re)graded, so a crash mid-class never leaves half a grade and a rerun never
 duplicates one. Staff overrides live in their own table (who, when, why) and are applied on
-top of the automatic score when reading, so a regrade never loses them.
+top of the automatic score when reading, so a regrade never loses them. Extensions (who, when,
+why) move one student's deadline for one assignment, or for every assignment (``"*"``: an
+accommodation, which also holds for assignments released later); the late penalty is computed
+from the extended deadline at grading, and recomputed from the stored submission time when an
+extension is added or removed, without running the notebook again.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import (Column, DateTime, Float, Integer, String, Text, UniqueConstraint, create_engine, event,
@@ -22,6 +26,13 @@ from autograder.errors import CourseError
 class OverrideError(CourseError, ValueError):
     """An override the gradebook refuses: no grade yet, no such question, a manual question,
     points out of range, or no reason."""
+
+
+class ExtensionError(CourseError, ValueError):
+    """An extension the gradebook refuses: neither or both of days and a date, no reason."""
+
+
+ALL_ASSIGNMENTS = "*"       # an extension's assignment for every assignment of the term
 
 
 class Base(DeclarativeBase):
@@ -58,6 +69,35 @@ class Override(Base):
     reason = Column(Text, nullable=False)
     author = Column(String(200), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Extension(Base):
+    __tablename__ = "extensions"
+    id = Column(Integer, primary_key=True)
+    assignment = Column(String(100), nullable=False, index=True)     # or ALL_ASSIGNMENTS
+    student = Column(String(200), nullable=False)
+    days = Column(Integer)                                            # either days after the deadline
+    until = Column(DateTime(timezone=True))                           # or a date
+    reason = Column(Text, nullable=False)
+    author = Column(String(200), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    def deadline(self, base: datetime | None) -> datetime | None:
+        """The deadline this extension gives (None: days after an assignment with no deadline)."""
+        if self.until is not None:
+            return _aware(self.until)
+        return None if base is None else base + timedelta(days=self.days)
+
+
+def extended_deadline(base: datetime | None, extensions: list[Extension]) -> datetime | None:
+    """The latest deadline any of ``extensions`` gives (they do not add up), or ``base``."""
+    if base is None:
+        return None
+    return max([base, *(e.deadline(base) for e in extensions)])     # base is set: every one is a date
+
+
+def _aware(when: datetime) -> datetime:      # SQLite returns naive datetimes; they are stored in UTC
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def default_url(root: Path) -> str:
@@ -146,6 +186,82 @@ class Gradebook:
             rows = s.scalars(q.order_by(Override.created_at, Override.id)).all()
             s.expunge_all()
             return list(rows)
+
+
+    def add_extension(self, assignment: str, student: str, reason: str, author: str, *, days: int | None = None,
+                      until: datetime | None = None) -> Extension:
+        """Record a deadline extension for ``student`` on ``assignment`` (or ALL_ASSIGNMENTS)."""
+        if (days is None) == (until is None):
+            raise ExtensionError("give the extension as --days N or --until DATE (one of them)")
+        if days is not None and days <= 0:
+            raise ExtensionError(f"--days must be a positive number of days, not {days}")
+        if until is not None and until.tzinfo is None:
+            raise ExtensionError(f"--until {until.isoformat()} has no timezone; write e.g. 2030-01-20T23:59:00+00:00")
+        if not reason.strip():
+            raise ExtensionError("an extension must say why (the student reads it)")
+        row = Extension(assignment=assignment, student=student, days=days, until=until, reason=reason.strip(),
+                        author=author, created_at=datetime.now(timezone.utc))
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            s.add(row)
+        return row
+
+    def remove_extensions(self, assignment: str, student: str) -> int:
+        """Remove ``student``'s extensions recorded for ``assignment`` (ALL_ASSIGNMENTS: the roster ones)."""
+        with Session(self.engine) as s, s.begin():
+            rows = s.scalars(select(Extension).where(Extension.assignment == assignment,
+                                                     Extension.student == student)).all()
+            for row in rows:
+                s.delete(row)
+            return len(rows)
+
+    def extensions(self, assignment: str | None = None, student: str | None = None) -> list[Extension]:
+        """The extensions that apply to ``assignment`` (its own and the roster's), oldest first."""
+        with Session(self.engine) as s:
+            q = select(Extension)
+            if assignment is not None:
+                q = q.where(Extension.assignment.in_([assignment, ALL_ASSIGNMENTS]))
+            if student is not None:
+                q = q.where(Extension.student == student)
+            rows = s.scalars(q.order_by(Extension.created_at, Extension.id)).all()
+            s.expunge_all()
+            return list(rows)
+
+    def deadline_for(self, assignment: str, student: str, base: datetime | None) -> datetime | None:
+        return extended_deadline(base, self.extensions(assignment, student))
+
+    def lateness(self, assignment: str, student: str, policy, base: datetime | None,
+                 submitted_at: datetime | None) -> tuple[int, float, datetime | None]:
+        """(days late, fraction removed, the deadline used) under ``policy`` (a LatePolicy),
+        counted from ``student``'s extended deadline."""
+        deadline = self.deadline_for(assignment, student, base)
+        days, penalty = policy.lateness(deadline, _aware(submitted_at) if submitted_at else None)
+        return days, penalty, deadline
+
+    def reapply_lateness(self, assignment: str, student: str, policy, base: datetime | None) -> Grade | None:
+        """Recompute a graded submission's lateness from its stored time (an extension changed)."""
+        grade = self.grade(assignment, student)
+        if grade is None:
+            return None
+        days, penalty, deadline = self.lateness(assignment, student, policy, base, grade.submitted_at)
+        self.set_lateness(assignment, student, days, penalty, deadline)
+        return self.grade(assignment, student)
+
+    def set_lateness(self, assignment: str, student: str, days: int, penalty: float, deadline: datetime | None) -> bool:
+        """Store a graded submission's lateness again (after an extension changed its deadline)."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalar(select(Grade).where(Grade.assignment == assignment, Grade.student == student))
+            if row is None:
+                return False
+            result = json.loads(row.result_json)
+            result["late"] = {**result.get("late", {}), "days": days, "penalty": penalty,
+                              "deadline": deadline.isoformat() if deadline else None}
+            row.late_days, row.late_penalty, row.result_json = days, penalty, json.dumps(result, sort_keys=True)
+            return True
+
+    def assignments_graded(self, student: str) -> list[str]:
+        """The assignments ``student`` has a grade for."""
+        with Session(self.engine) as s:
+            return list(s.scalars(select(Grade.assignment).where(Grade.student == student)).all())
 
 
 def final_score(grade: Grade, overrides: list[Override]) -> tuple[float, dict]:

@@ -50,6 +50,25 @@ def linear_warmup_cosine(step: int, total: int, warmup: int) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
+def row_weighted_loss(power: float) -> Callable:
+    """A seq2seq loss where each row's mean token loss counts with weight ``len ** (1 - power)``:
+    ``power=0`` is the usual mean over tokens (a 40-token summary outweighs a 2-token answer
+    20 times), ``power=1`` the mean over rows (each row counts once). For measuring what a
+    recipe buys (``benchmarks/lesson_robustness.py --recipe row_loss=0.5``)."""
+    import torch.nn.functional as F
+
+    def loss(model, batch: dict) -> torch.Tensor:
+        labels = batch["labels"]
+        logits = model(**batch).logits
+        per_token = F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=-100, reduction="none")
+        mask = (labels != -100).float()
+        n = mask.sum(1).clamp(min=1)
+        weight = n ** (1 - power)
+        return ((per_token * mask).sum(1) / n * weight).sum() / weight.sum()
+
+    return loss
+
+
 def train_loop(
     model: torch.nn.Module,
     make_batch: Callable[[list[int]], dict],
@@ -65,6 +84,7 @@ def train_loop(
     time_limit_s: float | None = None,
     log_every: int = 50,
     log: Callable[[str], None] | None = None,
+    loss_fn: Callable | None = None,
 ) -> list[float]:
     """Train ``model`` for ``steps`` (or until ``time_limit_s``); returns the loss per step."""
     rng = random.Random(seed)
@@ -76,7 +96,8 @@ def train_loop(
     losses, start = [], time.perf_counter()
     batches = bucketed_batches(lengths, batch_size, rng)
     for step in range(steps):
-        loss = model(**make_batch(next(batches))).loss
+        batch = make_batch(next(batches))
+        loss = loss_fn(model, batch) if loss_fn is not None else model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()

@@ -1,10 +1,11 @@
-"""``course grade``, ``course validate``, ``course override`` and ``course regrade``."""
+"""``course grade``, ``course validate``, ``course override``, ``course extend`` and ``course regrade``."""
 
 from __future__ import annotations
 
 import getpass
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -196,4 +197,63 @@ def _assignment_names(assignments, all_) -> list[str]:
     return names
 
 
-COMMANDS = [grade_cmd, regrade_cmd, override_cmd, validate_cmd]
+def _when(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date and time, e.g. 2030-01-20T23:59:00+00:00") from None
+
+
+@click.command("extend", cls=CourseCommand)
+@click.argument("targets", nargs=-1, required=True, metavar="ASSIGNMENT STUDENT | --all STUDENT")
+@click.option("--all", "every", is_flag=True,
+              help="Every assignment of the term, those released later included (an accommodation).")
+@click.option("--days", type=int, default=None, help="Days added to the assignment's deadline.")
+@click.option("--until", default=None, callback=_when, help="The new deadline, with a timezone.")
+@click.option("--reason", default=None, help="Why (shown to the student in the report).")
+@click.option("--by", "author", default=None, help="Who (default: the current user).")
+@click.option("--remove", is_flag=True, help="Remove the student's extensions for ASSIGNMENT (with --all: the roster's).")
+@db_option
+@dist_option
+def extend_cmd(targets, every, days, until, reason, author, remove, db, dist):
+    """Extend STUDENT's deadline for ASSIGNMENT (or every assignment); no regrade needed.
+
+    Kept with who, when and why (shown on the student's page and the dashboard). Extensions do
+    not add up: the latest deadline any of them gives counts. The late penalty of what is
+    already graded is recomputed at once from the submission's stored time.
+    """
+    from autograder.authoring.config import load_config
+    from autograder.gradebook import ALL_ASSIGNMENTS, final_score
+
+    if len(targets) != (1 if every else 2):
+        raise click.UsageError("give ASSIGNMENT STUDENT, or --all STUDENT")
+    assignment, student = (ALL_ASSIGNMENTS, targets[0]) if every else targets
+    gb = open_gradebook(db)
+    if remove:
+        n = gb.remove_extensions(assignment, student)
+        click.echo(f"removed {n} extension(s) of {student} for {'every assignment' if every else assignment}")
+    else:
+        if reason is None:
+            raise click.UsageError("--reason is required (the student reads it)")
+        gb.add_extension(assignment, student, reason, author or getpass.getuser(), days=days, until=until)
+    for a in (gb.assignments_graded(student) if every else [assignment]):
+        bundle = dist_dir(dist) / a / "autograder"
+        if not (bundle / "assignment.toml").is_file():
+            click.echo(f"warning: {a}: no release in {bundle.parent}; its lateness is recomputed when it is graded",
+                       err=True)
+            continue
+        config = load_config(bundle / "assignment.toml")
+        before = gb.grade(a, student)
+        after = gb.reapply_lateness(a, student, config.late, config.deadline)
+        deadline = gb.deadline_for(a, student, config.deadline)
+        line = f"{a}: {student}'s deadline {deadline.isoformat() if deadline else '(none)'}"
+        if after is not None:
+            overrides = gb.overrides(a, student)
+            line += (f"; final score {final_score(before, overrides)[0]:g} -> {final_score(after, overrides)[0]:g} "
+                     f"/ {after.max_score:g} ({after.late_days} day(s) late, -{after.late_penalty:.0%})")
+        click.echo(line)
+
+
+COMMANDS = [grade_cmd, regrade_cmd, override_cmd, extend_cmd, validate_cmd]

@@ -108,8 +108,10 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
                 print(result, file=sys.stderr)
                 continue
             result = without_staff_detail(result)
-            days, penalty = bundle.config.late.lateness(bundle.config.deadline, sub.submitted_at)
-            result["late"] = {"days": days, "penalty": penalty,
+            # from the student's own deadline: an extension in the gradebook moves it
+            days, penalty, deadline = gradebook.lateness(bundle.assignment_id, result["student"], bundle.config.late,
+                                                         bundle.config.deadline, sub.submitted_at)
+            result["late"] = {"days": days, "penalty": penalty, "deadline": deadline.isoformat() if deadline else None,
                               "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
             with lock:
                 save_result(results_dir, result)

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.grading.engine import GENERIC_HIDDEN_FAILURE
-from autograder.gradebook import Grade, Gradebook, Override, final_score
+from autograder.gradebook import Extension, Grade, Gradebook, Override, extended_deadline, final_score
 
 PROCESS_REASONS = ("timeout", "crash", "out-of-memory", "invalid")
 ERROR_CHARS = 1500        # of a failed cell's error on a student page
@@ -158,6 +158,8 @@ class StudentView:
     restarts: int
     graded_at: str
     artifacts: dict | None
+    extensions: list = field(default_factory=list)   # gradebook Extension rows that apply
+    deadline: datetime | None = None                 # the student's own: the assignment's, extended
 
     @property
     def tests(self) -> list[TestView]:
@@ -181,7 +183,8 @@ def page_name(student: str) -> str:
     return f"{slug}-{hashlib.sha256(student.encode()).hexdigest()[:8]}.html"
 
 
-def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo | None = None) -> StudentView:
+def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo | None = None,
+                 extensions: list[Extension] = ()) -> StudentView:
     result = json.loads(grade.result_json)
     final, per_question = final_score(grade, overrides)
     penalty = grade.late_penalty or 0.0
@@ -219,7 +222,8 @@ def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo |
         exit_reason=grade.exit_reason, exit_detail=result.get("exit_detail") or "",
         explanation=explain_exit(result), failed_cells=failed, runtime_s=grade.runtime_s,
         peak_memory_mb=grade.peak_memory_mb, restarts=int(result.get("restarts") or 0),
-        graded_at=result.get("graded_at", ""), artifacts=result.get("artifacts"))
+        graded_at=result.get("graded_at", ""), artifacts=result.get("artifacts"), extensions=list(extensions),
+        deadline=extended_deadline(info.deadline, list(extensions)) if info else None)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -422,5 +426,9 @@ def load_class(gradebook: Gradebook, info: AssignmentInfo, pass_threshold: float
     by_student: dict[str, list[Override]] = defaultdict(list)
     for o in gradebook.overrides(info.id):
         by_student[o.student].append(o)
-    students = [student_view(g, by_student.get(g.student, []), info) for g in gradebook.grades(info.id)]
+    extended: dict[str, list[Extension]] = defaultdict(list)
+    for e in gradebook.extensions(info.id):
+        extended[e.student].append(e)
+    students = [student_view(g, by_student.get(g.student, []), info, extended.get(g.student, []))
+                for g in gradebook.grades(info.id)]
     return ClassView(info=info, students=students, pass_threshold=pass_threshold, margin=margin)
