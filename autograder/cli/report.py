@@ -30,18 +30,40 @@ def _fraction(ctx, param, value):
     return value
 
 
+def _term_options(f):
+    f = click.option("--term", is_flag=True, help="The whole term (course.toml) instead of one ASSIGNMENT.")(f)
+    return click.option("--course", "course_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="--term: the term's weights and categories (default: course.toml in the checkout).")(f)
+
+
+def _assignment_or_term(assignment: str | None, term: bool) -> None:
+    if bool(assignment) == term:
+        raise click.UsageError("name an ASSIGNMENT, or pass --term (not both)")
+
+
+def _term_view(course_file, db, dist, roster):
+    from autograder.reports import read_roster
+    from autograder.reports.term import load_term, term_view
+
+    config = load_term(course_file or repo_root() / "course.toml")
+    return term_view(open_gradebook(db), config, dist_dir(dist), read_roster(Path(roster)) if roster else None)
+
+
 @click.command("report", cls=CourseCommand)
-@click.argument("assignment")
+@click.argument("assignment", required=False)
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Folder for the pages (default: reports/<assignment>/).")
+              help="Folder for the pages (default: reports/<assignment>/, or reports/term/).")
+@_term_options
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="--term: a CSV with a `student` column; everyone on it gets a row, submitted or not.")
 @click.option("--pass-threshold", type=float, default=0.5, show_default=True, callback=_fraction,
               help="Pass mark as a fraction of the maximum (for the dashboard's 'needs a human' list).")
 @click.option("--margin", type=float, default=0.05, show_default=True, callback=_fraction,
               help="Flag final scores within this fraction of the maximum from the pass mark or from full marks.")
 @db_option
 @dist_option
-def report_cmd(assignment, out, pass_threshold, margin, db, dist):
-    """Write feedback pages for every student and the staff dashboard.
+def report_cmd(assignment, out, term, course_file, roster, pass_threshold, margin, db, dist):
+    """Write feedback pages for every student and the staff dashboard (--term: the term's table).
 
     reports/<assignment>/<student>.html is the student's page (scores after overrides and the
     late penalty, each test's outcome, what went wrong and why); reports/<assignment>/index.html
@@ -49,6 +71,15 @@ def report_cmd(assignment, out, pass_threshold, margin, db, dist):
     """
     from autograder.reports import write_reports
 
+    _assignment_or_term(assignment, term)
+    if term:
+        from autograder.reports.render import environment
+        from autograder.reports.term import write_term_page
+
+        view = _term_view(course_file, db, dist, roster)
+        page = write_term_page(view, Path(out) if out else repo_root() / "reports" / "term", environment())
+        click.echo(f"the term, {len(view.rows)} students and {len(view.config.assignments)} assignments: {page}")
+        return
     view = _class_view(assignment, db, dist, pass_threshold, margin)
     folder = Path(out) if out else repo_root() / "reports" / assignment
     written = write_reports(view, folder)
@@ -61,7 +92,8 @@ def report_cmd(assignment, out, pass_threshold, margin, db, dist):
 
 
 @click.command("export", cls=CourseCommand)
-@click.argument("assignment")
+@click.argument("assignment", required=False)
+@_term_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "canvas", "gradescope"]), default="csv",
               show_default=True, help="csv: ours, per question; canvas: Gradebook import; gradescope: score upload.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
@@ -74,9 +106,27 @@ def report_cmd(assignment, out, pass_threshold, margin, db, dist):
               help="canvas: the assignment column header, e.g. 'Prompting (123456)' from a Canvas export.")
 @db_option
 @dist_option
-def export_cmd(assignment, fmt, out, points_possible, roster, canvas_column, db, dist):
-    """Export final scores (overrides and late penalties applied) for a spreadsheet, Canvas or Gradescope."""
+def export_cmd(assignment, term, course_file, fmt, out, points_possible, roster, canvas_column, db, dist):
+    """Export final scores (overrides and late penalties applied) for a spreadsheet, Canvas or Gradescope.
+
+    --term: one file for the term, a column per assignment and the weighted total (csv or canvas);
+    everyone on --roster gets a row.
+    """
     from autograder.reports import export, read_roster
+
+    _assignment_or_term(assignment, term)
+    if term:
+        from course_lib.paths import atomic_write_text
+        from autograder.reports.term import export_term
+
+        view = _term_view(course_file, db, dist, roster)
+        text = export_term(view, fmt, read_roster(Path(roster)) if roster else None)
+        if out:
+            atomic_write_text(Path(out), text)
+            click.echo(f"{len(view.rows)} students -> {out} ({fmt}, the term)", err=True)
+        else:
+            click.echo(text, nl=False)
+        return
 
     view = _class_view(assignment, db, dist)
     text, warnings = export(view, fmt, points_possible=points_possible,
