@@ -38,15 +38,17 @@ def _backend(name: str | None, base_image: str | None = None):
     return backend
 
 
-def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None):
+def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None,
+           cluster=None):
     from autograder.grading.class_grading import grade_class, summary_table
 
     bundle_dir = _bundle_dir(assignment, dist)      # a wrong release or zoo stops before anything starts
-    be = _backend(backend, base_image)
+    # on a cluster each worker makes the backend (the best it has, unless named) and checks its zoo
+    be = backend if cluster else _backend(backend, base_image)
     gb = open_gradebook(db)
     summary = grade_class(bundle_dir, Path(submissions), be, gb,
                           results_dir(results, assignment), workers=workers, regrade=regrade, students=students,
-                          progress=sys.stderr.isatty())
+                          progress=sys.stderr.isatty(), cluster=cluster)
     click.echo(summary_table(summary))
     graded = {r["student"] for r in summary.graded}
     if students:
@@ -89,12 +91,14 @@ def _overrides_kept(gb, assignment: str, students: set[str]) -> list[str]:
 @results_option
 @click.option("--regrade", is_flag=True, help="Grade again even what is already graded and unchanged.")
 @click.option("--base-image", default=None, help="docker: an existing image to build on instead of debootstrap.")
-def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regrade, base_image):
+@click.option("--cluster", default=None, metavar="tcp://HOST:PORT | local:N",
+              help="Grade on a Dask cluster (one task per submission; this process writes every result).")
+def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, cluster):
     """Grade every submission in SUBMISSIONS (notebooks, `course submit` zips or LMS downloads).
 
     Resumable: a rerun skips students whose graded notebook is unchanged.
     """
-    _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image)
+    _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, cluster=cluster)
 
 
 @click.command("regrade", cls=CourseCommand)

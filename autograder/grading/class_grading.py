@@ -51,7 +51,10 @@ def save_result(results_dir: Path, result: dict) -> Path:
 
 def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook: Gradebook, results_dir: Path,
                 workers: int = 2, regrade: bool = False, students: set[str] | None = None,
-                progress: bool = True) -> ClassSummary:
+                progress: bool = True, cluster: str | None = None) -> ClassSummary:
+    """``cluster``: a Dask scheduler's address (or ``local:N``) to grade on (grading/cluster.py);
+    ``backend`` is then the backend's name (None: each worker's best), made on each worker. This
+    process stays the only writer of results/ and the gradebook either way."""
     from autograder.grading.submissions import read_submissions
 
     bundle = Bundle.load(bundle_dir)
@@ -78,18 +81,53 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
             summary.skipped.append(sid)
             continue
         jobs.append((sid, sub, data, digest))
-    if jobs:
-        backend.prepare(bundle.folder)
+    lock = threading.Lock()
+    bar = _progress(len(jobs), progress)
+
+    def finish(sub, result) -> None:
+        """Record one finished submission: the only writer of results/ and the gradebook."""
+        if isinstance(result, str):
+            summary.failed.append(result)
+            print(result, file=sys.stderr)
+            return
+        result = without_staff_detail(result)
+        # from the student's own deadline: an extension in the gradebook moves it
+        days, penalty, deadline = gradebook.lateness(bundle.assignment_id, result["student"], bundle.config.late,
+                                                     bundle.config.deadline, sub.submitted_at)
+        result["late"] = {"days": days, "penalty": penalty, "deadline": deadline.isoformat() if deadline else None,
+                          "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
+        with lock:
+            save_result(results_dir, result)
+            gradebook.record(result, submitted_at=sub.submitted_at, late_days=days, late_penalty=penalty)
+            summary.graded.append(result)
+            bar(result)
+
+    runnable = []
+    for sid, sub, data, digest in jobs:
+        if sub.error is None and data is not None:
+            runnable.append((sid, sub, data, digest))
+            continue
+        result = without_results(bundle.assignment_id, bundle.questions, sid, sub.error or "no notebook")
+        result["notebook_sha256"] = digest   # an unreadable zip: its file's hash, so a rerun skips it
+        finish(sub, result)
+    if cluster is not None:
+        from autograder.grading.cluster import grade_on_cluster
+
+        grade_on_cluster(cluster, bundle, runnable, getattr(backend, "name", backend), finish)
+    elif runnable:
+        _grade_here(bundle, runnable, backend, workers, finish)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _grade_here(bundle: Bundle, jobs: list, backend: Backend, workers: int, finish) -> None:
+    """Grade ``jobs`` in threads of this process, ``workers`` at a time (each in its backend's slot)."""
+    backend.prepare(bundle.folder)
     slots: queue.Queue[int] = queue.Queue()
     for i in range(max(1, workers)):
         slots.put(i)
-    lock = threading.Lock()
 
     def work(sid, sub, data, digest):
-        if sub.error is not None or data is None:
-            result = without_results(bundle.assignment_id, bundle.questions, sid, sub.error or "no notebook")
-            result["notebook_sha256"] = digest   # an unreadable zip: its file's hash, so a rerun skips it
-            return sub, result
         slot = slots.get()
         try:
             return sub, grade_notebook(bundle, data, backend, slot=slot, student=sid)
@@ -98,28 +136,9 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
         finally:
             slots.put(slot)
 
-    bar = _progress(len(jobs), progress)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(work, *job) for job in jobs]
-        for fut in as_completed(futures):
-            sub, result = fut.result()
-            if isinstance(result, str):
-                summary.failed.append(result)
-                print(result, file=sys.stderr)
-                continue
-            result = without_staff_detail(result)
-            # from the student's own deadline: an extension in the gradebook moves it
-            days, penalty, deadline = gradebook.lateness(bundle.assignment_id, result["student"], bundle.config.late,
-                                                         bundle.config.deadline, sub.submitted_at)
-            result["late"] = {"days": days, "penalty": penalty, "deadline": deadline.isoformat() if deadline else None,
-                              "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
-            with lock:
-                save_result(results_dir, result)
-                gradebook.record(result, submitted_at=sub.submitted_at, late_days=days, late_penalty=penalty)
-                summary.graded.append(result)
-                bar(result)
-    summary.seconds = time.monotonic() - start
-    return summary
+        for fut in as_completed([pool.submit(work, *job) for job in jobs]):
+            finish(*fut.result())
 
 
 def _progress(total: int, enabled: bool):
