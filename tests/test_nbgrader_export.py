@@ -21,18 +21,21 @@ def _nbgrader_cells(nb) -> dict[str, dict]:
 
 
 def test_source_notebook_structure(tmp_path):
-    nb = source_notebook(load_assignment(TOY_DIR), tmp_path / "autograder")
+    nb = source_notebook(load_assignment(TOY_DIR))
     from nbgrader.nbgraderformat import MetadataValidator
 
     MetadataValidator().validate_nb(nb)
     cells = _nbgrader_cells(nb)
-    q1 = cells["q1-tests"]
-    assert q1.metadata["nbgrader"] == {"grade": True, "grade_id": "q1-tests", "locked": True, "points": 2,
+    q1 = cells["q1-tests"]          # the public tests: one cell; each hidden test: its own, with its points
+    assert q1.metadata["nbgrader"] == {"grade": True, "grade_id": "q1-tests", "locked": True, "points": 1,
                                        "schema_version": 3, "solution": False, "task": False}
-    public, hidden = q1.source.split("### BEGIN HIDDEN TESTS")
-    assert "assert mean_abs([1, -1]) == 1.0" in public and "quokka" not in public
-    assert "quokka" in hidden and hidden.rstrip().endswith("### END HIDDEN TESTS")
-    assert cells["q2-tests"].metadata["nbgrader"]["points"] == 3
+    assert "assert mean_abs([1, -1]) == 1.0" in q1.source and "HIDDEN" not in q1.source
+    hidden = cells["q1-hidden-1"]
+    assert hidden.metadata["nbgrader"]["points"] == 1 and "quokka" in hidden.source
+    assert hidden.source.startswith("### BEGIN HIDDEN TESTS") and hidden.source.endswith("### END HIDDEN TESTS")
+    assert hidden.metadata["course"]["failure_message"] == "mean_abs is wrong when signs are mixed (zebra-7)"
+    q2 = [c for gid, c in cells.items() if gid.startswith("q2-") and c.metadata["nbgrader"]["grade"]]
+    assert sum(c.metadata["nbgrader"]["points"] for c in q2) == 3
     assert cells["q3-answer"].metadata["nbgrader"]["grade"] and cells["q3-answer"].metadata["nbgrader"]["solution"]
     assert cells["q3-answer"].cell_type == "markdown" and "platypus" in cells["q3-answer"].source
     solution = cells["q1-solution-7"]
@@ -62,10 +65,15 @@ def test_hidden_ref_tests_load_the_reference_bundle(tmp_path):
     cells[10]["source"] = src(cells[10]) + "\nnp.testing.assert_allclose(mean_abs([4, -2]), ref.mean_abs([4, -2]))"
     save_cells(root, cells)
     result = release(root / TOY_ID, tmp_path / "dist", fmt="nbgrader")
-    nb = nbformat.read(result.folder / "nbgrader" / "source" / TOY_ID / f"{TOY_ID}.ipynb", as_version=4)
-    hidden = _nbgrader_cells(nb)["q1-tests"].source.split("### BEGIN HIDDEN TESTS")[1]
-    bundle = (tmp_path / "dist" / TOY_ID / "autograder").resolve()
-    assert f"from autograder.grading.reference_replay import ReplayReference\nref = ReplayReference.load({str(bundle)!r})" in hidden
+    course = result.folder / "nbgrader"
+    nb = nbformat.read(course / "source" / TOY_ID / f"{TOY_ID}.ipynb", as_version=4)
+    cells = _nbgrader_cells(nb)
+    uses_ref = next(c.source for gid, c in cells.items() if "ref.mean_abs" in c.source)
+    # found from the notebook's folder upwards: no absolute path, so the course folder can move
+    assert "ReplayReference.load(next(p / 'reference' / '00-toy'" in uses_ref and str(tmp_path) not in uses_ref
+    assert all("ReplayReference" not in c.source for gid, c in cells.items() if c is not None and "ref." not in c.source)
+    assert (course / "reference" / TOY_ID / "tests.json").is_file(), "the release's bundle, outside source/"
+    assert not list((course / "source").rglob("tests.json"))
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +120,18 @@ def test_nbgrader_grades_the_solution_full_marks(tmp_path, python3_kernel):
     submitted.parent.mkdir(parents=True)
     nbformat.write(released_nb, submitted)
 
+    # bob: the classic mistake, an unshifted softmax (fails one hidden test of q2 only)
+    bob = nbformat.read(submitted, as_version=4)
+    for cell in bob.cells:
+        if cell.source.startswith("def softmax"):
+            cell.source = "def softmax(x):\n    e = np.exp(np.asarray(x, dtype=float))\n    return e / e.sum()"
+    (course / "submitted" / "bob" / TOY_ID).mkdir(parents=True)
+    nbformat.write(bob, course / "submitted" / "bob" / TOY_ID / f"{TOY_ID}.ipynb")
+
+    # the course folder moves (another TA's machine, a renamed share) before grading
+    moved = tmp_path / "elsewhere" / "course"
+    shutil.move(str(course), moved)
+    course = moved
     _nbgrader(course, "autograde", TOY_ID, "--force")
 
     from nbgrader.api import Gradebook
@@ -119,6 +139,16 @@ def test_nbgrader_grades_the_solution_full_marks(tmp_path, python3_kernel):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         sub = gb.find_submission(TOY_ID, "alice")
         grades = {g.name: (g.auto_score, g.max_score) for nb in sub.notebooks for g in nb.grades}
-        assert grades["q1-tests"] == (2, 2) and grades["q2-tests"] == (3, 3)
+        assert grades["q1-tests"] == (1, 1) and grades["q1-hidden-1"] == (1, 1)
         assert sub.code_score == sub.max_code_score == 5
         assert sub.needs_manual_grade  # q3 is graded by staff
+        # partial credit per test, as `course grade` gives it (MUTANT_SCORES["naive_softmax"] == 3)
+        assert gb.find_submission(TOY_ID, "bob").code_score == 3
+
+    _nbgrader(course, "generate_feedback", TOY_ID, "--force")
+    for student in ("alice", "bob"):
+        html = next((course / "feedback" / student / TOY_ID).glob("*.html")).read_text()
+        for secret in ("quokka", "wombat", "np.testing.assert_allclose(big", str(tmp_path), "ReplayReference"):
+            assert secret not in html, (student, secret)
+    bob_html = next((course / "feedback" / "bob" / TOY_ID).glob("*.html")).read_text()
+    assert "hidden test q2 - 2" in bob_html or "hidden test q2 - 3" in bob_html

@@ -449,7 +449,7 @@ def release(assignment_dir: Path, out_root: Path, *, fmt: str = "otter", gradesc
         if fmt == "nbgrader":
             from autograder.release.targets.nbgrader import write_nbgrader_source
 
-            write_nbgrader_source(assignment, staging / "nbgrader", final / "autograder")
+            write_nbgrader_source(assignment, staging / "nbgrader")
         elif fmt != "otter":
             raise ValueError(f"unknown release format {fmt!r}; use otter or nbgrader")
         if gradescope:
@@ -457,6 +457,10 @@ def release(assignment_dir: Path, out_root: Path, *, fmt: str = "otter", gradesc
 
             write_gradescope(assignment, staging / "gradescope")
         after_release(assignment, staging / "autograder")
+        if fmt == "nbgrader":       # the reference its hidden tests replay, once it is recorded
+            from autograder.release.targets.nbgrader import add_reference
+
+            add_reference(staging / "nbgrader", assignment.id, staging / "autograder")
         leaks = find_leaks(assignment, staging / "student")
         if gradescope:
             leaks += [f"gradescope/student/{x}" for x in find_leaks(assignment, staging / "gradescope" / "student")]

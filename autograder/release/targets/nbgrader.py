@@ -6,13 +6,19 @@ point ``CourseDirectory.root`` at it) and ``<out>/nbgrader_config.py``. Mapping:
 * solution code cells: nbgrader solution cells; otter's ``# SOLUTION`` lines and
   ``# BEGIN SOLUTION`` blocks become ``### BEGIN SOLUTION`` / ``### END SOLUTION`` regions, so
   students get nbgrader's ``raise NotImplementedError()`` stub where otter gives ``...``;
-* each autograded question: one locked autograded test cell after the question (grade_id
-  ``<q>-tests``, points = the question's points), public tests first, hidden tests between
-  ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``. nbgrader grades a test cell all or
-  nothing, so partial credit within a question is lost;
+* each autograded question: locked autograded test cells after the question: one for its
+  public tests (grade_id ``<q>-tests``, their points) and one per hidden test (``<q>-hidden-<n>``,
+  its points, the whole cell between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``).
+  nbgrader grades a test cell all or nothing, so this gives the same partial credit per test
+  as ``course grade``, except that the public tests of a question share one cell;
 * hidden tests get what ``course grade`` provides them (``assert_close``, ``student_path``,
   a ``feedback`` that nbgrader does not show), and those that use ``ref`` a preamble that
-  loads the reference replay from the autograder bundle of the same release;
+  loads the reference replay from ``reference/<id>/`` in the course folder (found from the
+  notebook's folder upwards, so the course folder can move; ``release`` copies the release's
+  autograder bundle there, outside ``source/``, so nbgrader never hands it to students);
+* feedback (``nbgrader_config.py``): ``generate_feedback`` runs :class:`HiddenTestFeedback`,
+  which replaces each hidden test cell's code and traceback with its name and, when it failed,
+  its failure message only;
 * manual questions: the written (or code) answer cell is an nbgrader manually graded cell;
 * Markdown cells are locked; PROMPT cells are dropped (nbgrader shows its own stub).
 """
@@ -23,6 +29,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import Preprocessor
 
 from autograder.authoring.master import (
     BEGIN_SOLUTION_RE,
@@ -37,10 +44,13 @@ from autograder.authoring.master import (
 )
 
 NBGRADER_BEGIN, NBGRADER_END = "### BEGIN SOLUTION", "### END SOLUTION"
+REFERENCE_DIR = "reference"
 REF_PREAMBLE = (
     "from autograder.grading.reference_replay import ReplayReference\n"
-    "ref = ReplayReference.load({path!r})"
+    "ref = ReplayReference.load(next(p / {ref!r} / {id!r} for p in [student_path.cwd(), *student_path.cwd().parents]\n"
+    "                                if (p / {ref!r} / {id!r}).is_dir()))"
 )
+HIDDEN = "hidden"          # grade ids <q>-hidden-<n>: what HiddenTestFeedback rewrites
 # what `course grade` gives every hidden test; under nbgrader the tests run in the student's
 # kernel, whose working folder is the student's folder
 GRADING_PREAMBLE = (
@@ -111,21 +121,24 @@ def _drop_prompt_strings(lines: list[str]) -> list[str]:
     return out
 
 
-def test_cell_source(q: Question, reference_dir: Path) -> str:
-    parts = []
-    for t in q.public_tests:
-        parts.append(f"# {t.name}\n{t.code}")
-    hidden = q.hidden_tests
-    if hidden:
+def test_cells(q: Question, assignment_id: str) -> list[tuple[str, str, float, dict]]:
+    """(grade id, source, points, course metadata) of each test cell of ``q``."""
+    cells = []
+    if q.public_tests:
+        cells.append((_grade_id(q.name, "tests"), "\n\n".join(f"# {t.name}\n{t.code}" for t in q.public_tests),
+                      sum(t.points for t in q.public_tests), {}))
+    for n, t in enumerate(q.hidden_tests, 1):
         body = [GRADING_PREAMBLE]
-        if any(t.uses_ref for t in hidden):
-            body.append(REF_PREAMBLE.format(path=str(Path(reference_dir).resolve())))
-        body += [f"# {t.name}\n{t.code}" for t in hidden]
-        parts.append("### BEGIN HIDDEN TESTS\n" + "\n\n".join(body) + "\n### END HIDDEN TESTS")
-    return "\n\n".join(parts)
+        if t.uses_ref:
+            body.append(REF_PREAMBLE.format(ref=REFERENCE_DIR, id=assignment_id))
+        body.append(f"# {t.name}\n{t.code}")
+        cells.append((_grade_id(q.name, HIDDEN, str(n)), "### BEGIN HIDDEN TESTS\n" + "\n\n".join(body)
+                      + "\n### END HIDDEN TESTS", t.points,
+                      {"test": t.name, "failure_message": t.failure_message or "a hidden test failed"}))
+    return cells
 
 
-def source_notebook(assignment: Assignment, reference_dir: Path):
+def source_notebook(assignment: Assignment):
     """The nbgrader source (instructor) version of the master notebook."""
     cells = []
     questions = {q.name: q for q in assignment.questions}
@@ -171,8 +184,11 @@ def source_notebook(assignment: Assignment, reference_dir: Path):
             manual_graded[end.name] = add("markdown", "YOUR ANSWER HERE", _meta(
                 _grade_id(end.name, "answer"), grade=True, solution=True, points=end.points))
         if not end.manual:
-            add("code", test_cell_source(end, reference_dir),
-                _meta(_grade_id(end.name, "tests"), grade=True, locked=True, points=end.points))
+            for grade_id, source, points, course_meta in test_cells(end, assignment.id):
+                meta = _meta(grade_id, grade=True, locked=True, points=points)
+                if course_meta:
+                    meta["course"] = course_meta
+                add("code", source, meta)
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = dict(assignment.notebook_metadata.get("kernelspec") or DEFAULT_KERNELSPEC)
@@ -191,14 +207,20 @@ NBGRADER_CONFIG = '''\
 # Run nbgrader from this folder (CourseDirectory.root defaults to the working directory).
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = "genai-course"
+# students' feedback: hidden tests show their name and failure message, never code or traceback
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.release.targets.nbgrader.HiddenTestFeedback",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 '''
 
 
-def write_nbgrader_source(assignment: Assignment, out: Path, reference_dir: Path) -> Path:
-    """Write ``out/source/<id>/<id>.ipynb``; ``reference_dir`` is the released autograder folder."""
+def write_nbgrader_source(assignment: Assignment, out: Path) -> Path:
+    """Write ``out/source/<id>/<id>.ipynb`` and ``out/nbgrader_config.py``."""
     from nbgrader.nbgraderformat import MetadataValidator
 
-    nb = source_notebook(assignment, reference_dir)
+    nb = source_notebook(assignment)
     MetadataValidator().validate_nb(nb)  # nbgrader's own schema check
     nbformat.validate(nb)
     path = Path(out) / "source" / assignment.id / f"{assignment.id}.ipynb"
@@ -206,3 +228,33 @@ def write_nbgrader_source(assignment: Assignment, out: Path, reference_dir: Path
     nbformat.write(nb, str(path))
     (Path(out) / "nbgrader_config.py").write_text(NBGRADER_CONFIG, encoding="utf-8")
     return path
+
+
+def add_reference(out: Path, assignment_id: str, autograder_dir: Path) -> Path:
+    """Copy the release's autograder bundle to ``out/reference/<id>/``: hidden tests that use
+    ``ref`` find it there, from wherever the course folder is (outside ``source/``: never released)."""
+    import shutil
+
+    dest = Path(out) / REFERENCE_DIR / assignment_id
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(autograder_dir, dest)
+    return dest
+
+
+class HiddenTestFeedback(Preprocessor):
+    """nbgrader's feedback with each hidden test cell reduced to its name and, if it failed, its
+    failure message: no test code, expected value, traceback or path reaches a student."""
+
+    enabled = True      # nbconvert's preprocessors are off unless enabled
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {})
+        grade_id = meta.get("nbgrader", {}).get("grade_id", "")
+        if cell.get("cell_type") == "code" and f"-{HIDDEN}-" in grade_id:
+            course_meta = meta.get("course", {})
+            failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+            cell["source"] = f"# hidden test {course_meta.get('test', grade_id)}"
+            cell["outputs"] = [nbformat.v4.new_output(
+                "stream", name="stdout",
+                text=(course_meta.get("failure_message", "a hidden test failed") if failed else "passed") + "\n")]
+        return cell, resources
