@@ -9,6 +9,7 @@ Chromium is required: a missing browser fails these tests rather than skipping t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -33,6 +34,26 @@ def _chromium() -> str:
         pytest.fail(f"headless Chromium is required for the report browser tests and {CHROMIUM} is missing: "
                     "apt-get install chromium (or set CHROMIUM=/path/to/chrome)")
     return CHROMIUM
+
+
+@contextlib.contextmanager
+def offline_page(width: int = 1200, height: int = 900):
+    """A headless Chromium page, and the list it fills with every console error or warning, page
+    error and request that is not a local file (pages must work offline)."""
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: m.type in ("error", "warning") and problems.append(f"console: {m.text}"))
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: not r.url.startswith(("file:", "data:")) and problems.append(
+                f"fetched {r.url}"))
+            yield page, problems
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -203,34 +203,23 @@ def test_flags_are_on_the_dashboard_and_on_no_student_page(tmp_path):
 def test_pair_page_in_headless_chromium(lab):
     """The pair page and the index in Chromium: no console error, no request off the disk, both
     sides rendered with their highlights side by side; a screenshot for the README's reader."""
-    from playwright.sync_api import sync_playwright
-
-    from test_report_browser import FLAGS, SCREENSHOTS, _chromium
+    from test_report_browser import SCREENSHOTS, offline_page
 
     root, dist, subs = lab
     out = root / "reports-browser"
     CliRunner().invoke(course, ["similarity", LAB, str(subs), "--dist", str(dist), "--out", str(out)])
-    problems: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.on("console", lambda m: m.type in ("error", "warning") and problems.append(f"console: {m.text}"))
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("request", lambda r: not r.url.startswith("file:") and problems.append(f"fetched {r.url}"))
-            page.goto((out / "similarity" / "index.html").as_uri(), wait_until="load")
-            page.click("a[href='pair-code-alice--mallory.html']")
-            page.wait_for_load_state("load")
-            assert page.url.endswith("pair-code-alice--mallory.html")
-            a, b = page.locator("#side-a"), page.locator("#side-b")
-            for side in (a, b):      # most of each side is marked as shared
-                marked = sum(len(t) for t in side.locator("mark").all_inner_texts())
-                assert side.locator("mark").count() >= 1 and marked >= 0.5 * len(side.inner_text()), marked
-            box_a, box_b = a.bounding_box(), b.bounding_box()
-            assert box_a["x"] + box_a["width"] <= box_b["x"] + 1, "the two sides stand side by side"
-            assert "worked this out myself" in b.inner_text()
-            page.screenshot(path=str(SCREENSHOTS / f"{LAB}-similarity-pair.png"), full_page=True)
-        finally:
-            browser.close()
+    with offline_page(1400) as (page, problems):
+        page.goto((out / "similarity" / "index.html").as_uri(), wait_until="load")
+        page.click("a[href='pair-code-alice--mallory.html']")
+        page.wait_for_load_state("load")
+        assert page.url.endswith("pair-code-alice--mallory.html")
+        a, b = page.locator("#side-a"), page.locator("#side-b")
+        for side in (a, b):      # most of each side is marked as shared
+            marked = sum(len(t) for t in side.locator("mark").all_inner_texts())
+            assert side.locator("mark").count() >= 1 and marked >= 0.5 * len(side.inner_text()), marked
+        box_a, box_b = a.bounding_box(), b.bounding_box()
+        assert box_a["x"] + box_a["width"] <= box_b["x"] + 1, "the two sides stand side by side"
+        assert "worked this out myself" in b.inner_text()
+        page.screenshot(path=str(SCREENSHOTS / f"{LAB}-similarity-pair.png"), full_page=True)
     assert problems == []

@@ -157,31 +157,20 @@ def test_a_bad_course_toml_is_one_line(term, text, words):
 
 @pytest.mark.browser
 def test_the_term_page_in_headless_chromium(term):
-    from playwright.sync_api import sync_playwright
-
-    from test_report_browser import FLAGS, SCREENSHOTS, _chromium
+    from test_report_browser import SCREENSHOTS, offline_page
 
     tmp_path, dist, db, roster = term
     out = tmp_path / "reports" / "term"
     invoke("report", "--term", "--course", _course(tmp_path), "--db", db, "--dist", dist, "--roster", roster,
            "--out", out)
-    problems: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: m.type in ("error", "warning") and problems.append(f"console: {m.text}"))
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("request", lambda r: not r.url.startswith(("file:", "data:")) and problems.append(r.url))
-            page.goto((out / "index.html").as_uri(), wait_until="load")
-            assert page.eval_on_selector("img.plot", "i => i.complete && i.naturalWidth > 0")
-            rows = page.locator("#students tbody tr")
-            assert rows.count() == 3
-            assert rows.nth(0).locator("td").last.inner_text() == "78.5 %"
-            dropped = page.locator("td.dropped").first
-            assert "line-through" in dropped.evaluate("e => getComputedStyle(e).textDecorationLine")
-            page.screenshot(path=str(SCREENSHOTS / "term.png"), full_page=True)
-        finally:
-            browser.close()
+    with offline_page(1200) as (page, problems):
+        page.goto((out / "index.html").as_uri(), wait_until="load")
+        assert page.eval_on_selector("img.plot", "i => i.complete && i.naturalWidth > 0")
+        rows = page.locator("#students tbody tr")
+        assert rows.count() == 3
+        assert rows.nth(0).locator("td").last.inner_text() == "78.5 %"
+        dropped = page.locator("td.dropped").first
+        assert "line-through" in dropped.evaluate("e => getComputedStyle(e).textDecorationLine")
+        page.screenshot(path=str(SCREENSHOTS / "term.png"), full_page=True)
     assert problems == []

@@ -82,6 +82,16 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
     return roster
 
 
+def canvas_identity(student: str, roster: dict) -> list[str]:
+    """Canvas's identity columns (Student, ID, SIS User ID, SIS Login ID, Section) for ``student``:
+    from the roster, else an all-digit id as the Canvas ID and any other as the SIS User ID."""
+    r = roster.get(student, {})
+    ids = {k: r.get(k, "") for k in ("canvas_id", "sis_user_id", "sis_login_id")}
+    if not any(ids.values()):
+        ids["canvas_id" if student.isdigit() else "sis_user_id"] = student
+    return [r.get("name") or student, ids["canvas_id"], ids["sis_user_id"], ids["sis_login_id"], r.get("section", "")]
+
+
 def _number(x: float) -> str:
     return f"{round(x, 4):g}"
 
@@ -133,12 +143,7 @@ def export(view: ClassView, fmt: str, points_possible: float | None = None, rost
         w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
         w.writerow(["Points Possible", "", "", "", "", _number(top)])
         for s in view.students:
-            r = roster.get(s.student, {})
-            ids = {k: r.get(k, "") for k in ("canvas_id", "sis_user_id", "sis_login_id")}
-            if not any(ids.values()):
-                ids["canvas_id" if s.student.isdigit() else "sis_user_id"] = s.student
-            w.writerow([r.get("name") or s.student, ids["canvas_id"], ids["sis_user_id"], ids["sis_login_id"],
-                        r.get("section", ""), _number(scaled(s, points_possible)[0])])
+            w.writerow([*canvas_identity(s.student, roster), _number(scaled(s, points_possible)[0])])
     else:
         w.writerow(["Name", "SID", "Email", "Total Score"])
         for s in view.students:

@@ -223,13 +223,10 @@ def export_term(view: TermView, fmt: str, roster: dict | None = None) -> str:
         w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                     *(f"{view.titles[a]} ({a})" for a in assignments), total_column])
         w.writerow(["Points Possible", "", "", "", "", *(_num(view.points[a]) for a in assignments), "100"])
+        from autograder.reports.lms_export import canvas_identity
+
         for r in view.rows:
-            info = roster.get(r.student, {})
-            ids = {k: info.get(k, "") for k in ("canvas_id", "sis_user_id", "sis_login_id")}
-            if not any(ids.values()):
-                ids["canvas_id" if r.student.isdigit() else "sis_user_id"] = r.student
-            w.writerow([info.get("name") or r.student, ids["canvas_id"], ids["sis_user_id"], ids["sis_login_id"],
-                        info.get("section", ""), *(cell(r, a) for a in assignments),
+            w.writerow([*canvas_identity(r.student, roster), *(cell(r, a) for a in assignments),
                         "" if r.total is None else _num(r.total)])
     else:
         raise TermError(f"--term exports csv or canvas; Gradescope takes one assignment's scores per upload: "
