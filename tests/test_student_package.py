@@ -241,6 +241,8 @@ def test_a_student_with_the_wheel_and_the_pack_only(tmp_path, student_home):
 
     (site / "libraries.pth").write_text(f"{Path(torch.__file__).parent.parent}\n")
 
+    pack_name = next((dist / "course-package").glob("zoo-*.tar.gz")).name
+    assert f"course models install {pack_name}" in (work / "README.md").read_text(), "the README's Set up names it"
     cell = nbformat.read(work / "00-warmup.ipynb", as_version=4).cells[0].source
     setup = _as_student([str(venv / "bin" / "python"), "-c", cell], home, work)
     assert setup.returncode == 0, setup.stdout + setup.stderr

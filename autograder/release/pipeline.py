@@ -217,13 +217,21 @@ def _write_nb(path: Path, nb) -> None:
     nbformat.write(nb, str(path))
 
 
-def student_readme(assignment: Assignment) -> str:
+def student_readme(assignment: Assignment, pack: dict | None = None) -> str:
     cfg = assignment.config
     lines = [f"# {cfg.title} ({assignment.id})", ""]
     if cfg.deadline:
         lines += [f"Deadline: **{cfg.deadline.isoformat()}**", ""]
+    pack = (pack or {}).get("file", "zoo-<sha>.tar.gz")
     lines += [
         f"Work in `{assignment.id}.ipynb`: replace each `...` with your answer.", "",
+        "## Set up", "",
+        "Once a term you need the course package and the course's model zoo: "
+        "`genai_course_student-<version>-py3-none-any.whl` and "
+        f"`{pack}` from the course page. Put both beside this folder (or in a `course-package/` folder "
+        "there) and run the notebook's first cell: it installs what is missing and says `set-up OK` "
+        "when your models are the ones this assignment was released on. Or, in a terminal:", "",
+        "```", "pip install genai_course_student-<version>-py3-none-any.whl", f"course models install {pack}", "```", "",
         "## Check your work", "",
         'Run the `grader.check("q1")` cell after a question to run its public tests, or check',
         "the whole notebook from a terminal (it runs every cell, then every public test):", "",
@@ -277,7 +285,7 @@ def write_student(assignment: Assignment, folder: Path, pack: dict | None = None
             path = folder / "tests" / f"{q.name}.py"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(ok_test_file(q, q.public_tests), encoding="utf-8")
-    (folder / "README.md").write_text(student_readme(assignment), encoding="utf-8")
+    (folder / "README.md").write_text(student_readme(assignment, pack), encoding="utf-8")
     # public (hashes only): the set-up cell and `course check` compare the student's zoo with it
     _write_json(folder / ZOO_FINGERPRINT, release_fingerprint(assignment, pack))
 
