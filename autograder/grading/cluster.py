@@ -152,7 +152,11 @@ def grade_on_cluster(address: str, bundle, jobs: list, backend_name: str | None,
     client = connect(address)
     try:
         if not client.scheduler_info().get("workers"):
-            client.wait_for_workers(1, timeout=60)
+            try:
+                client.wait_for_workers(1, timeout=60)
+            except TimeoutError:
+                raise ClusterError(f"--cluster {address}: the scheduler has no worker after 60 s; start some with "
+                                   f"`dask worker {address}`") from None
         data = pack_bundle(bundle.folder)
         sha = hashlib.sha256(data).hexdigest()
         shipped = client.scatter(data, broadcast=True)
