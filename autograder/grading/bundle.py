@@ -12,7 +12,7 @@ from pathlib import Path
 from autograder.authoring.config import load_config
 from autograder.errors import CourseError
 from autograder.isolation.backend import Limits
-from autograder.isolation.execution import comment_out_magics
+from autograder.isolation.execution import comment_out_magics, parse_python
 
 ZOO_FINGERPRINT = "zoo.json"      # the models' hashes the reference was recorded on
 
@@ -76,7 +76,7 @@ def staff_imports(solution_path: Path) -> dict:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         try:
-            tree = ast.parse(comment_out_magics(source))
+            tree = parse_python(comment_out_magics(source))
         except SyntaxError:
             continue
         for node in tree.body:

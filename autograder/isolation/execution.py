@@ -282,10 +282,22 @@ def is_grader_init_cell(source: str) -> bool:
     return bool(lines) and all(l == "import otter" or (l.startswith("grader = otter.Notebook(")) for l in lines)
 
 
+_AST_LOCK = threading.Lock()
+
+
+def parse_python(source: str) -> ast.Module:
+    """``ast.parse``, one thread at a time. CPython 3.11 keeps the depth counter of its
+    AST-to-Python conversion in interpreter-wide state, so two threads parsing at once can fail
+    with "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905); validate and
+    `course grade -j N` grade in threads, and the grader parses every submission's cells."""
+    with _AST_LOCK:
+        return ast.parse(source)
+
+
 def is_grader_call_cell(source: str) -> bool:
     """A cell made only of ``grader.<something>(...)`` calls (check, check_all, export)."""
     try:
-        body = ast.parse(source).body
+        body = parse_python(source).body
     except SyntaxError:
         return False
     return bool(body) and all(

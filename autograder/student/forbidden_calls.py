@@ -32,7 +32,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from autograder.isolation.execution import NotebookError, code_cells_of, comment_out_magics
+from autograder.isolation.execution import NotebookError, code_cells_of, comment_out_magics, parse_python
 
 # compound statements whose bodies still run at the notebook's top level
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -146,7 +146,7 @@ def _parse(source: str) -> ast.Module | None:
     """A cell as the runner compiles it (IPython magics commented out); ``None`` if it does not parse."""
     for text in (source, comment_out_magics(source)):
         try:
-            return ast.parse(text)
+            return parse_python(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return None
