@@ -148,7 +148,7 @@ def read_works(template: Path, submissions: Path, assignment: str) -> tuple[list
         if sub.superseded_by is not None:
             continue
         if sub.error or sub.notebook is None or not sub.student_id:
-            problems.append(f"{sub.source_path}: {sub.error or 'no notebook'}")
+            problems.append(sub.error or f"{sub.source_path}: no notebook")
             continue
         try:
             works.append(own_work(sub.student_id, sub.notebook, starter_code, starter_text))
