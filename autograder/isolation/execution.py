@@ -308,6 +308,12 @@ def is_grader_call_cell(source: str) -> bool:
     )
 
 
+def is_release_cell(source: str) -> bool:
+    """A cell the release writes around the student's work (the set-up cell, otter's init, the
+    ``grader.check`` calls): the grader does not run it and it is no one's own work."""
+    return is_setup_cell(source) or is_grader_init_cell(source) or is_grader_call_cell(source)
+
+
 class NotebookError(CourseError, ValueError):
     """The file is not a readable Jupyter notebook."""
 
@@ -343,7 +349,7 @@ def code_cells_of(data: bytes) -> tuple[list[str], list[int]]:
             source = "".join(source)
         if not isinstance(source, str):
             raise NotebookError(f"cell {i} has no readable source")
-        if is_grader_call_cell(source) or is_grader_init_cell(source) or is_setup_cell(source):
+        if is_release_cell(source):
             continue
         sources.append(source)
         numbers.append(i)

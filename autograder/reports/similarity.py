@@ -28,8 +28,7 @@ import nbformat
 import numpy as np
 
 from autograder.authoring.config import Similarity as Settings   # [similarity] of assignment.toml
-from autograder.isolation.execution import is_grader_call_cell, is_grader_init_cell
-from course_lib.student_setup import is_setup_cell
+from autograder.isolation.execution import is_release_cell
 
 RESPONSE_CELL = "_Type your answer here, replacing this text._"
 INDEX = "similarity.json"
@@ -74,8 +73,7 @@ def own_work(student: str, notebook, starter_code: set[str], starter_text: set[s
     code, text = [], []
     for c in nb.cells:
         src = c.source.strip()
-        if not src or (c.cell_type == "code" and (src in starter_code or is_setup_cell(src)
-                                                    or is_grader_init_cell(src) or is_grader_call_cell(src))):
+        if not src or (c.cell_type == "code" and (src in starter_code or is_release_cell(src))):
             continue
         if c.cell_type == "code":
             code.append(src)
