@@ -187,7 +187,6 @@ class Gradebook:
             s.expunge_all()
             return list(rows)
 
-
     def add_extension(self, assignment: str, student: str, reason: str, author: str, *, days: int | None = None,
                       until: datetime | None = None) -> Extension:
         """Record a deadline extension for ``student`` on ``assignment`` (or ALL_ASSIGNMENTS)."""
@@ -237,26 +236,21 @@ class Gradebook:
         days, penalty = policy.lateness(deadline, _aware(submitted_at) if submitted_at else None)
         return days, penalty, deadline
 
-    def reapply_lateness(self, assignment: str, student: str, policy, base: datetime | None) -> Grade | None:
-        """Recompute a graded submission's lateness from its stored time (an extension changed)."""
-        grade = self.grade(assignment, student)
-        if grade is None:
-            return None
-        days, penalty, deadline = self.lateness(assignment, student, policy, base, grade.submitted_at)
-        self.set_lateness(assignment, student, days, penalty, deadline)
-        return self.grade(assignment, student)
-
-    def set_lateness(self, assignment: str, student: str, days: int, penalty: float, deadline: datetime | None) -> bool:
-        """Store a graded submission's lateness again (after an extension changed its deadline)."""
-        with Session(self.engine) as s, s.begin():
+    def reapply_lateness(self, assignment: str, student: str, policy,
+                         base: datetime | None) -> tuple[Grade | None, datetime | None]:
+        """Recompute a graded submission's lateness from its stored time (an extension changed);
+        returns the grade as now stored (None: not graded) and the student's deadline."""
+        deadline = self.deadline_for(assignment, student, base)
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
             row = s.scalar(select(Grade).where(Grade.assignment == assignment, Grade.student == student))
             if row is None:
-                return False
+                return None, deadline
+            days, penalty = policy.lateness(deadline, _aware(row.submitted_at) if row.submitted_at else None)
             result = json.loads(row.result_json)
             result["late"] = {**result.get("late", {}), "days": days, "penalty": penalty,
                               "deadline": deadline.isoformat() if deadline else None}
             row.late_days, row.late_penalty, row.result_json = days, penalty, json.dumps(result, sort_keys=True)
-            return True
+        return row, deadline
 
     def assignments_graded(self, student: str) -> list[str]:
         """The assignments ``student`` has a grade for."""

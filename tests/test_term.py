@@ -72,7 +72,7 @@ def term(tmp_path):
     gb.record(_result("t3", "ben", {"a": 10, "b": 0}), submitted_at=on_time)
     gb.add_override("t3", "ben", "b", 5, "the test was too strict", "ta_jo")
     gb.add_extension("t2", "ann", "family emergency", "prof_lee", days=3)
-    assert gb.reapply_lateness("t2", "ann", LatePolicy("per_day", 10), DEADLINE).late_penalty == 0.0
+    assert gb.reapply_lateness("t2", "ann", LatePolicy("per_day", 10), DEADLINE)[0].late_penalty == 0.0
     roster = tmp_path / "roster.csv"
     roster.write_text("student,name,sis_user_id\nann,Ann A,S1\nben,Ben B,S2\ncat,Cat C,S3\n")
     return tmp_path, dist, db, roster

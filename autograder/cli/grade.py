@@ -250,8 +250,7 @@ def extend_cmd(targets, every, days, until, reason, author, remove, db, dist):
             continue
         config = load_config(bundle / "assignment.toml")
         before = gb.grade(a, student)
-        after = gb.reapply_lateness(a, student, config.late, config.deadline)
-        deadline = gb.deadline_for(a, student, config.deadline)
+        after, deadline = gb.reapply_lateness(a, student, config.late, config.deadline)
         line = f"{a}: {student}'s deadline {deadline.isoformat() if deadline else '(none)'}"
         if after is not None:
             overrides = gb.overrides(a, student)
