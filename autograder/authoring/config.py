@@ -123,15 +123,21 @@ def _table(path: Path, data: dict, key: str, allowed: set[str]) -> dict:
     return table
 
 
+def read_toml(path: Path, error: type[CourseError], why_needed: str) -> dict:
+    """``path``'s TOML table, or ``error`` with one line naming the file: missing (and
+    ``why_needed``), or not valid TOML (and where)."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: missing; {why_needed}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+
+
 def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
     """Read and validate ``assignment.toml``."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AssignmentFormatError(f"{path}: missing; every assignment needs an assignment.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AssignmentFormatError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, AssignmentFormatError, "every assignment needs an assignment.toml")
 
     top = {"title", "deadline", "points", "limits", "late", "requires", "validate", "similarity"}
     unknown = sorted(set(data) - top)

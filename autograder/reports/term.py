@@ -25,7 +25,6 @@ has a grade for any of the term's assignments, or is on the roster, has a row.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,13 +58,10 @@ class TermConfig:
 
 
 def load_term(path: Path) -> TermConfig:
+    from autograder.authoring.config import read_toml
+
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TermError(f"{path}: missing; the term view needs a course.toml (see `course report --help`)") from None
-    except tomllib.TOMLDecodeError as e:
-        raise TermError(f"{path}: not valid TOML: {e}") from None
+    data = read_toml(path, TermError, "the term view needs a course.toml (see `course report --help`)")
     unknown = sorted(set(data) - {"title", "missing", "categories"})
     if unknown:
         raise TermError(f"{path}: `{unknown[0]}` is not a known key; known: categories, missing, title")
