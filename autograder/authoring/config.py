@@ -26,6 +26,10 @@ models and data sets an assignment needs, read and checked with one error line p
     k = 25                                # k-gram length (characters of normalised code)
     window = 6                            # winnowing window
     min_shared = 20                       # and they have at least this many fingerprints in common
+
+    [gradescope]                          # `course release --gradescope` (release/targets/gradescope.py)
+    hidden = "after_published"            # when students see hidden tests' rows: "after_published" |
+                                          # "after_due_date" | "hidden" (public tests are always visible)
 """
 
 from __future__ import annotations
@@ -71,6 +75,9 @@ class Similarity:
     min_shared: int = 20
 
 
+GRADESCOPE_VISIBILITY = ("after_published", "after_due_date", "hidden")
+
+
 @dataclass(frozen=True)
 class AssignmentConfig:
     title: str
@@ -82,6 +89,7 @@ class AssignmentConfig:
     # [validate] trusts: hidden test name -> why it may read a notebook variable (validate prints it)
     trusts: dict = field(default_factory=dict)
     similarity: Similarity = field(default_factory=Similarity)
+    gradescope_hidden: str = "after_published"     # Gradescope visibility of hidden tests' rows
 
 
 def _toml_error(path: Path, key: str, problem: str) -> AssignmentFormatError:
@@ -139,7 +147,7 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
     path = Path(path)
     data = read_toml(path, AssignmentFormatError, "every assignment needs an assignment.toml")
 
-    top = {"title", "deadline", "points", "limits", "late", "requires", "validate", "similarity"}
+    top = {"title", "deadline", "points", "limits", "late", "requires", "validate", "similarity", "gradescope"}
     unknown = sorted(set(data) - top)
     if unknown:
         raise _toml_error(path, unknown[0], f"is not a known key; known: {', '.join(sorted(top))}")
@@ -211,7 +219,11 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
         min_shared=_number(path, "similarity.min_shared", sim.get("min_shared", Similarity.min_shared), integer=True),
     )
 
+    hidden = _table(path, data, "gradescope", {"hidden"}).get("hidden", "after_published")
+    if hidden not in GRADESCOPE_VISIBILITY:
+        raise _toml_error(path, "gradescope.hidden", f"must be one of {', '.join(GRADESCOPE_VISIBILITY)}, not {hidden!r}")
+
     return AssignmentConfig(
         title=title, deadline=deadline, points=points, limits=limits, late=late,
-        requires=Requirements(**lists), trusts=dict(trusts), similarity=similarity,
+        requires=Requirements(**lists), trusts=dict(trusts), similarity=similarity, gradescope_hidden=hidden,
     )

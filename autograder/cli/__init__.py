@@ -20,6 +20,7 @@ COMMANDS = {
     "override": "autograder.cli.grade", "validate": "autograder.cli.grade", "extend": "autograder.cli.grade",
     "release": "autograder.cli.release", "solutions": "autograder.cli.release",
     "check": "autograder.cli.student", "submit": "autograder.cli.student",
+    "gradescope-run": "autograder.cli.gradescope",
     "report": "autograder.cli.report", "export": "autograder.cli.report", "similarity": "autograder.cli.report",
 }
 

@@ -24,7 +24,7 @@ def results_dir(results: str | None, assignment: str) -> Path:
     return (Path(results) if results else repo_root() / "results") / assignment
 
 
-backend_option = click.option("--backend", type=click.Choice(["docker", "sandbox", "local"]), default=None,
+backend_option = click.option("--backend", type=click.Choice(["docker", "sandbox", "user", "local"]), default=None,
                               help="Isolation backend (default: docker if a daemon answers, else sandbox).")
 db_option = click.option("--db", default=None, help="SQLAlchemy URL of the gradebook (default: sqlite:///gradebook.db).")
 dist_option = click.option("--dist", default=None, help="Release folder (default: dist/).")

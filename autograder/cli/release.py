@@ -43,7 +43,7 @@ def _default_assignments_dir() -> Path:
               help="Where dist/<id>/ goes.")
 @click.option("--format", "fmt", type=click.Choice(["otter", "nbgrader"]), default="otter", show_default=True,
               help="nbgrader also writes an nbgrader source tree to dist/<id>/nbgrader/.")
-@click.option("--gradescope", is_flag=True, help="Also build otter's Gradescope autograder zip.")
+@click.option("--gradescope", is_flag=True, help="Also build dist/<id>/gradescope/<id>-gradescope.zip: a Gradescope autograder running this engine.")
 @click.option("--assignments", "assignments_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder of assignments (default: the checkout's assignments/).")
 @click.option("--package", "student_package", is_flag=True,

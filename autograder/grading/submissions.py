@@ -289,3 +289,30 @@ def _mark_superseded(subs: list[Submission]) -> None:
         latest = group[-1]
         for s in group[:-1]:
             s.superseded_by = latest.source_path
+
+
+def one_submission(folder: Path, student: str, assignment: str | None = None) -> Submission:
+    """The one submission in ``folder``, one student's upload (Gradescope's ``/autograder/submission``):
+    ``<assignment>.ipynb`` where it is there, else its only notebook, else its only zip (``course
+    submit``'s, or any zip holding one notebook). Never raises: a folder with none or several
+    holds a submission whose ``error`` says so."""
+    root = Path(folder)
+    try:
+        found = list(_candidates(root))
+    except SubmissionsError as e:
+        return Submission(student, None, None, root, error=str(e))
+    notebooks = [p for p in found if p.suffix.lower() == ".ipynb"]
+    named = [p for p in notebooks if assignment and p.name == f"{assignment}.ipynb"]
+    zips = [p for p in found if p.suffix.lower() == ".zip"]
+    chosen = named or notebooks or zips
+    if len(chosen) != 1:
+        what = "no notebook (.ipynb) or submission zip" if not chosen else \
+            "several files to grade (" + ", ".join(str(p.relative_to(root)) for p in chosen) + \
+            f"); submit only {assignment or 'the assignment'}.ipynb"
+        return Submission(student, None, None, root, error=f"{root}: {what}")
+    path = chosen[0]
+    if path.suffix.lower() == ".zip":
+        sub = _from_zip(path, student, {}, assignment)
+        sub.student_id = student
+        return sub
+    return _from_notebook(path, student, {}, assignment)

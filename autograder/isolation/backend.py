@@ -1,18 +1,20 @@
-"""Where a submission's code runs (the base every backend implements): ``docker``, ``sandbox`` (bubblewrap) or ``local``.
+"""Where a submission's code runs (the base every backend implements): ``docker``, ``sandbox``
+(bubblewrap), ``user`` (an unprivileged uid, for hosts without namespaces) or ``local``.
 
 Every backend starts the same program, ``python -m autograder.isolation.runner``, with the same
 Python, packages, models and thread count, so a submission scores the same on each; they
 differ only in what the student's code can reach:
 
-| | docker | sandbox | local |
-|---|---|---|---|
-| network | none (``--network none``) | none (new net namespace) | host's (unsafe) |
-| hidden tests, reference, other students | not in the container | not mounted | readable (unsafe) |
-| file system | read-only image, tmpfs /tmp, its own work dir | read-only binds of Python + course_lib + models, tmpfs /tmp, its own work dir | everything |
-| user | unprivileged uid | unprivileged uid per worker slot | yours |
-| memory / processes | ``--memory`` / ``--pids-limit`` | cgroup memory + pids (``RLIMIT_AS`` / ``RLIMIT_NPROC`` without cgroups) | ``RLIMIT_AS`` only |
-| wall clock | enforced by the grader, which kills the process group / container | same | same |
+| | docker | sandbox | user | local |
+|---|---|---|---|---|
+| network | none (``--network none``) | none (new net namespace) | host's | host's (unsafe) |
+| hidden tests, reference, other students | not in the container | not mounted | a folder its uid cannot enter (checked) | readable (unsafe) |
+| file system | read-only image, tmpfs /tmp, its own work dir | read-only binds of Python + course_lib + models, tmpfs /tmp, its own work dir | what any user may read; writes only where any user may | everything |
+| user | unprivileged uid | unprivileged uid per worker slot | ``nobody`` | yours |
+| memory / processes | ``--memory`` / ``--pids-limit`` | cgroup memory + pids (``RLIMIT_AS`` / ``RLIMIT_NPROC`` without cgroups) | ``RLIMIT_AS`` / ``RLIMIT_NPROC`` | ``RLIMIT_AS`` only |
+| wall clock | enforced by the grader, which kills the process group / container | same | same | same |
 
+``user`` is what a Gradescope autograder container allows (release/targets/gradescope.py);
 ``local`` exists for authors iterating on an assignment; it is labelled unsafe everywhere.
 """
 

@@ -6,18 +6,19 @@ from autograder.isolation.backend import Backend, BackendError
 from autograder.isolation.docker import DockerBackend
 from autograder.isolation.local import LocalBackend
 from autograder.isolation.sandbox import SandboxBackend
-
+from autograder.isolation.user import UserBackend
 
 
 class UnknownBackend(BackendError, ValueError):
     """``--backend`` names no backend."""
 
 
-BACKENDS = {"docker": DockerBackend, "sandbox": SandboxBackend, "local": LocalBackend}
+BACKENDS = {"docker": DockerBackend, "sandbox": SandboxBackend, "user": UserBackend, "local": LocalBackend}
 
 
 def get_backend(name: str | None) -> Backend:
-    """The named backend, or the safest available: docker, then sandbox (never local by default)."""
+    """The named backend, or the safest available: docker, then sandbox (never ``user`` or ``local``
+    by default: ``user`` is for hosts without namespaces and is chosen by name)."""
     order = [name] if name else ["docker", "sandbox"]
     reasons = []
     for candidate in order:

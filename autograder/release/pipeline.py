@@ -7,7 +7,7 @@
                            test), ``questions.json``, ``assignment.toml``, ``manifest.json``,
                            ``rubric.md`` (staff-graded questions: criteria, model answers)
 ``dist/<id>/nbgrader/``    with ``--format nbgrader``: an nbgrader course source tree
-``dist/<id>/gradescope/``  with ``--gradescope``: ``otter assign`` output, autograder zip included
+``dist/<id>/gradescope/``  with ``--gradescope``: ``<id>-gradescope.zip``, an autograder that grades with this engine
 
 Everything is built in a staging folder next to the target and renamed into place at the
 end, so a failed release (a malformed notebook, a detected leak) leaves ``dist/`` as it was.
@@ -460,18 +460,16 @@ def release(assignment_dir: Path, out_root: Path, *, fmt: str = "otter", gradesc
             write_nbgrader_source(assignment, staging / "nbgrader")
         elif fmt != "otter":
             raise ValueError(f"unknown release format {fmt!r}; use otter or nbgrader")
-        if gradescope:
+        after_release(assignment, staging / "autograder")
+        if gradescope:       # carries the release's autograder folder, reference included
             from autograder.release.targets.gradescope import write_gradescope
 
-            write_gradescope(assignment, staging / "gradescope")
-        after_release(assignment, staging / "autograder")
+            write_gradescope(assignment, staging / "autograder", staging / "gradescope")
         if fmt == "nbgrader":       # the reference its hidden tests replay, once it is recorded
             from autograder.release.targets.nbgrader import add_reference
 
             add_reference(staging / "nbgrader", assignment.id, staging / "autograder")
         leaks = find_leaks(assignment, staging / "student")
-        if gradescope:
-            leaks += [f"gradescope/student/{x}" for x in find_leaks(assignment, staging / "gradescope" / "student")]
         if leaks:
             raise ReleaseError(
                 f"{assignment.notebook_path}: the student version would contain solution or hidden-test "

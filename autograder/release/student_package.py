@@ -100,20 +100,46 @@ def build_wheel(out_dir: Path, root: Path | None = None) -> Path:
     """Build the student wheel into ``out_dir`` (replacing an older one); returns its path."""
     root = root or repo_root()
     staff = tomllib.loads((root / "pyproject.toml").read_text())
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="student-package-") as tmp:
-        staging, wheels = Path(tmp) / "src", Path(tmp) / "wheels"
+
+    def stage(staging: Path) -> None:
         _stage(root, staging)
         (staging / "pyproject.toml").write_text(_pyproject(staff))
+
+    return _wheel(out_dir, stage, "genai_course_student-*.whl", "student")
+
+
+def build_grader_wheel(out_dir: Path, root: Path | None = None) -> Path:
+    """The staff distribution (``autograder`` whole, ``course_lib``, the pinned dependencies) as a
+    wheel in ``out_dir``: what a Gradescope autograder zip installs (release/targets/gradescope.py)."""
+    root = root or repo_root()
+
+    def stage(staging: Path) -> None:
+        for package in ("course_lib", "autograder"):
+            for f in sorted((root / package).rglob("*")):
+                if f.is_file() and "__pycache__" not in f.parts and f.suffix in (".py", ".json", ".html", ".css"):
+                    dest = staging / f.relative_to(root)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(f, dest)
+        shutil.copyfile(root / "pyproject.toml", staging / "pyproject.toml")
+
+    return _wheel(out_dir, stage, "genai_course-*.whl", "grader")
+
+
+def _wheel(out_dir: Path, stage, old_glob: str, kind: str) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"{kind}-package-") as tmp:
+        staging, wheels = Path(tmp) / "src", Path(tmp) / "wheels"
+        staging.mkdir()
+        stage(staging)
         # setuptools is the build backend of the staff package too; no isolation: no download
         done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
                                "--quiet", "-w", str(wheels), str(staging)], capture_output=True, text=True,
                               env=dict(os.environ, SOURCE_DATE_EPOCH=EPOCH), cwd=tmp)
         built = sorted(wheels.glob("*.whl"))
         if done.returncode != 0 or len(built) != 1:
-            raise ReleaseError(f"the student wheel did not build: {(done.stderr or done.stdout).strip()[-800:]}")
-        for old in out_dir.glob("genai_course_student-*.whl"):
+            raise ReleaseError(f"the {kind} wheel did not build: {(done.stderr or done.stdout).strip()[-800:]}")
+        for old in out_dir.glob(old_glob):
             old.unlink()
         final = out_dir / built[0].name
         shutil.move(str(built[0]), final)

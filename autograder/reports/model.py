@@ -196,7 +196,7 @@ def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo |
     for name, q in result.get("questions", {}).items():
         tests = [TestView(name=t["name"], hidden=bool(t.get("hidden")) or t["name"] in hidden, status=t.get("status", ""),
                           points=float(t.get("points", 0.0)), max_points=float(t.get("max_points", 0.0)),
-                          message=_student_message(t, hidden.get(t["name"])), seconds=t.get("seconds"))
+                          message=student_message(t, hidden.get(t["name"])), seconds=t.get("seconds"))
                  for t in q.get("tests", [])]
         after = per_question.get(name)
         questions.append(QuestionView(
@@ -232,7 +232,7 @@ def _truncate(text: str, limit: int) -> str:
     return text[:limit].rstrip() + f"\n[... {len(text) - limit} more characters not shown]"
 
 
-def _student_message(test: dict, spec: dict | None) -> str:
+def student_message(test: dict, spec: dict | None) -> str:
     """The message a student may read. A hidden test's message is re-checked against its spec.
 
     The engine already reduces a failed hidden test's message to the author's
