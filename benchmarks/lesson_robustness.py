@@ -11,7 +11,8 @@ its own process, started with that setting's environment; the settings are those
 * dialogsum test[:n]: ROUGE-L zero-shot, one-shot, two-shot ("few-shot") and with the model's
   own template; the effects are one-shot - zero-shot, few-shot - zero-shot, own - few-shot;
 * 05-rag, knowledge-base test[:60]: token F1 closed-book, generated freely from the RAG prompt,
-  and grounded (spans of the retrieved chunks); the effects are free - closed, grounded - closed;
+  and grounded (spans of the retrieved chunks), with the lab's RAG_K chunks per prompt; the effects
+  are free - closed, grounded - closed;
 * a full fine-tune and a LoRA (q, v, r=16) of ``lessons.FT_STEPS`` steps: ROUGE-L gain, and
   LoRA's share of the full gain.
 
@@ -78,7 +79,7 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
     import rag_answers
 
     here = os.getcwd()
-    by_kind = rag_answers.answers(rag_questions, 3, out)
+    by_kind = rag_answers.answers(rag_questions, None, out)   # the lab's RAG_K
     os.chdir(here)
     gold = by_kind.pop("gold")
     f1 = {k: metrics.token_f1_score(v, gold) for k, v in by_kind.items()}

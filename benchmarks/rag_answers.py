@@ -1,11 +1,11 @@
 """05-rag's answer figures: token F1 closed-book, RAG generated freely, RAG grounded, gold grounded.
 
-    python benchmarks/rag_answers.py [--questions 60] [--k 3] [--flan FOLDER]
+    python benchmarks/rag_answers.py [--questions 60] [--k K] [--flan FOLDER]
 
 Runs the lab's own reference code (the solution cells of ``assignments/05-rag`` up to q4:
 chunking, tiny-encoder + faiss retrieval, prompts, ``grounded_answer``) on the first
 ``--questions`` knowledge-base test questions (the lab's SLICE is 60), with ``--k`` retrieved
-chunks per prompt. ``--flan`` swaps in another tiny-flan build (a ``save_pretrained``
+chunks per prompt (default: the lab's ``RAG_K``). ``--flan`` swaps in another tiny-flan build (a ``save_pretrained``
 folder), to compare recipes; the zoo is not
 touched. Prints exact match and token F1 per answer kind, and seconds. Runs in a temporary
 folder (the lab saves its index under ``rag_index/``).
@@ -46,8 +46,9 @@ def lab_cells() -> list[str]:
     return picked
 
 
-def answers(n_questions: int = 60, k: int = 3, flan_dir: Path | None = None) -> dict[str, list[str]]:
-    """The lab's answers to the first ``n_questions`` test questions, by kind, and the gold ones."""
+def answers(n_questions: int = 60, k: int | None = None, flan_dir: Path | None = None) -> dict[str, list[str]]:
+    """The lab's answers to the first ``n_questions`` test questions, by kind, and the gold ones
+    (``k`` chunks per prompt, default the lab's ``RAG_K``)."""
     from course_lib.models import zoo
 
     if flan_dir:   # the lab loads "tiny-flan"; zoo.load also takes a folder
@@ -59,6 +60,7 @@ def answers(n_questions: int = 60, k: int = 3, flan_dir: Path | None = None) -> 
     for source in cells:
         exec(compile(source, str(LAB), "exec"), lab)
     rows = lab["test_questions"][:n_questions]
+    k = k or lab["RAG_K"]
     questions = [r["question"] for r in rows]
     prompts = lab["rag_prompts"](rows, k)
     by_id = {p["id"]: p for p in lab["passages"]}
@@ -77,7 +79,7 @@ def answers(n_questions: int = 60, k: int = 3, flan_dir: Path | None = None) -> 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--questions", type=int, default=60)
-    ap.add_argument("--k", type=int, default=3, help="retrieved chunks per RAG prompt")
+    ap.add_argument("--k", type=int, default=None, help="retrieved chunks per RAG prompt (default: the lab's RAG_K)")
     ap.add_argument("--flan", type=Path, help="another tiny-flan folder to evaluate")
     args = ap.parse_args()
 
@@ -90,7 +92,7 @@ def main() -> None:
     start = time.perf_counter()
     by_kind = answers(args.questions, args.k, args.flan)
     gold = by_kind.pop("gold")
-    print(f"\n{len(gold)} test questions, k={args.k}, tiny-flan from {args.flan or zoo.path('tiny-flan')}")
+    print(f"\n{len(gold)} test questions, k={args.k or 'RAG_K'}, tiny-flan from {args.flan or zoo.path('tiny-flan')}")
     for name, preds in by_kind.items():
         print(f"  {name:15s} EM {metrics.exact_match_score(preds, gold):.3f}  F1 {metrics.token_f1_score(preds, gold):.3f}")
     print(f"  answering took {time.perf_counter() - start:.1f} s (one thread)")

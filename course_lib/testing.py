@@ -39,3 +39,27 @@ def assert_close(actual, expected, rtol: float = RTOL, atol: float = ATOL, what:
 def assert_equal(actual, expected, what: str = "value") -> None:
     if actual != expected:
         raise AssertionError(f"{what}: {actual!r} != expected {expected!r}")
+
+
+def assert_doctest(doctest_text: str, name: str = "test") -> None:
+    """Run an otter-style test: doctest examples and the output the master notebook recorded for
+    them, in the caller's globals, compared as otter compares them (``doctest``'s exact text,
+    default options). Raises AssertionError with doctest's report when the output differs.
+
+    ``course release`` turns a test cell of bare expressions (otter's default, ``x == 3``) into a
+    call to this, so it checks what otter would check instead of nothing.
+    """
+    import doctest
+    import io
+    import sys
+
+    globs = sys._getframe(1).f_globals
+    examples = [e for e in doctest.DocTestParser().parse(doctest_text, name) if isinstance(e, doctest.Example)]
+    runner = doctest.DocTestRunner(verbose=False)
+    report = io.StringIO()
+    test = doctest.DocTest(examples, {}, name, None, None, doctest_text)
+    test.globs = globs      # DocTest copies its globals; the grader's look names up in the student's process
+    runner.run(test, out=report.write, clear_globs=False)
+    if runner.failures:
+        text = report.getvalue().strip()
+        raise AssertionError(text[-2000:] or f"{name}: the output differs from the expected output")

@@ -108,7 +108,7 @@ MALFORMED = [
     Malformed("unclosed prompt block", _set(26, "# BEGIN PROMPT"), 28, "BEGIN PROMPT of cell 26"),
     Malformed("unclosed in-cell solution", _strip_end_solution, 7, "never closed"),
     Malformed("end without begin", _insert(3, raw("# END SOLUTION")), 4, "without a BEGIN SOLUTION"),
-    Malformed("question without points", _set(4, "# BEGIN QUESTION\nname: q1"), 4, "has no points"),
+    Malformed("manual question without points", _set(4, "# BEGIN QUESTION\nname: q1\nmanual: true"), 4, "has no points"),
     Malformed("duplicate question names", _set(14, "# BEGIN QUESTION\nname: q1\npoints: 3"), 14,
               "duplicate question name"),
     Malformed("tests outside a question",

@@ -16,8 +16,9 @@ only a fenced block ```` ```otter ... ``` ```` counts as a raw cell, as in otter
 
     # BEGIN QUESTION           YAML below the marker:
     name: q1                     name    (required; letters, digits, _ . -; unique)
-    points: 2                    points  (required unless manual; a number split evenly over the
-                                          question's tests, or a list with one value per test)
+    points: 2                    points  (a number split evenly over the question's tests, a list
+                                          with one value per test, or {each: n}; omitted, otter's
+                                          default: the tests' own points, else 1 split evenly)
     manual: false                manual  (graded by staff; no tests allowed)
     rubric:                      rubric  (manual questions: the criteria staff grade by, shown to
       - points: 1                         students in the README and to staff in rubric.md;
@@ -133,7 +134,8 @@ CellRole = Literal["text", "solution", "prompt", "test", "marker", "ignored"]
 
 QUESTION_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 QUESTION_KEYS = {"name", "points", "manual", "all_or_nothing", "check_cell", "export", "rubric", "forbid"}
-TEST_CONFIG_KEYS = {"hidden", "points", "success_message", "failure_message"}
+# otter's test-config keys; otter also reads past any other key, and notebooks written for it name tests
+TEST_CONFIG_KEYS = {"hidden", "points", "success_message", "failure_message", "name"}
 
 # otter's own regexes: they define the format
 BEGIN_TEST_CONFIG_RE = re.compile(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', re.I)
@@ -174,6 +176,7 @@ class Cell:
     question: str | None = None
     metadata: dict = field(default_factory=dict, repr=False)
     attachments: dict | None = field(default=None, repr=False)
+    outputs: list = field(default_factory=list, repr=False)   # as saved in the master (otter-style tests)
 
     @property
     def first_line(self) -> str:
@@ -191,6 +194,7 @@ class Test:
     failure_message: str | None = None
     uses_ref: bool = False
     cell_index: int = 0
+    doctest: str | None = None   # an otter-style test: its examples and the output they must print
 
     def to_json(self) -> dict:
         return {
@@ -293,6 +297,39 @@ def first_line(source: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+def to_doctest(code: str) -> str:
+    """A test's Python as an otter OK doctest (otter's ``str_to_doctest`` on ``ast.unparse``).
+
+    No expected output follows the examples, so a test passes when it raises nothing and
+    prints nothing, as when it runs as plain Python.
+    """
+    lines = [l for l in ast.unparse(ast.parse(code)).split("\n") if l.strip()]
+    out: list[str] = []
+    last_top = ""
+    for line in lines:
+        top = not line.startswith((" ", "\t"))
+        continuation = (
+            not top
+            or re.match(r"(elif\b|else\s*:|except\b|finally\s*:)", line) is not None
+            or (out and out[-1].rstrip().endswith("\\"))
+            or last_top.startswith("@")  # the def/class under a decorator
+        )
+        if top:
+            last_top = line
+        out.append(("... " if continuation else ">>> ") + line)
+    return "\n".join(out) + "\n"
+
+
+def otter_output(outputs: list) -> str:
+    """A test cell's saved output as otter reads it: stream text, then each result's ``text/plain``."""
+    text = ""
+    for o in outputs:
+        text += "".join(o.get("text", ""))
+        plain = (o.get("data") or {}).get("text/plain")
+        text += "".join(plain) if isinstance(plain, list) else (plain or "")
+    return text
 
 
 def check_inline_markers(lines: list[str]) -> None:
@@ -472,7 +509,7 @@ class _Parser:
             kind = raw.get("cell_type", "code")
             kind, source, partial_fence = _unfence(kind, _cell_source(raw))
             cell = Cell(i, kind, source, "text", metadata=copy.deepcopy(raw.get("metadata", {})),
-                        attachments=copy.deepcopy(raw.get("attachments")))
+                        attachments=copy.deepcopy(raw.get("attachments")), outputs=list(raw.get("outputs") or []))
             cells.append(cell)
             if partial_fence:
                 raise self.error(cell, "a ```otter block must be the whole Markdown cell",
@@ -601,13 +638,13 @@ class _Parser:
                 raise self.error(cell, f"`{key}` must be true or false, not {config[key]!r}")
         manual = config.get("manual", False)
         points = config.get("points")
-        if points is None and not manual:
-            raise self.error(cell, f"question {name!r} has no points",
-                             "Add `points: <number>` (or a list, one per test), or `manual: true`")
+        if points is None and manual:
+            raise self.error(cell, f"manual question {name!r} has no points",
+                             "Add `points: <number>`: staff grade it out of that")
         if points is not None and not _is_points(points):
-            raise self.error(cell, f"`points` of question {name!r} must be a non-negative number or "
-                             f"a list of them, not {points!r}")
-        if manual and isinstance(points, list):
+            raise self.error(cell, f"`points` of question {name!r} must be a non-negative number, "
+                             f"a list of them or {{each: <number>}}, not {points!r}")
+        if manual and isinstance(points, (list, dict)):
             raise self.error(cell, f"manual question {name!r} needs a single number of points")
         if "rubric" in config:
             config["rubric"] = self.rubric(cell, name, config["rubric"], manual, points)
@@ -652,10 +689,19 @@ class _Parser:
             raise self.error(cell, f"the test is not valid Python (line {(exc.lineno or 0) + start}: {exc.msg})") from None
         if not tree.body:
             raise self.error(cell, "the test cell has no code", "Write assertions, or delete the cell")
-        for stmt in tree.body:
-            if isinstance(stmt, ast.Expr) and not isinstance(stmt.value, (ast.Call, ast.Await, ast.Constant)):
-                raise self.error(cell, f"line {stmt.lineno + start} is a bare expression, which checks nothing "
-                                 "when the test runs as plain Python", "Write `assert <expression>` instead")
+        doctest = None
+        bare = [s for s in tree.body if isinstance(s, ast.Expr) and not isinstance(s.value, (ast.Call, ast.Await, ast.Constant))]
+        expected = otter_output(cell.outputs)
+        if expected.strip():
+            # otter's test: the cell's examples must print what they printed when the author ran
+            # the master notebook (its saved outputs), compared as doctest compares them
+            doctest = to_doctest(code) + expected
+            code = f"assert_doctest({doctest!r}, {f'{question} - {n}'!r})"
+        elif bare:   # as plain Python it would check nothing
+            raise self.error(cell, f"line {bare[0].lineno + start} is a bare expression: otter compares it with "
+                             "the output saved in the master notebook, and this cell has none",
+                             "Run the master notebook and save it with its outputs, or write "
+                             "`assert <expression>` instead")
         uses_ref = _uses_name(tree, "ref")
         if uses_ref and not hidden:
             raise self.error(cell, "a public test uses `ref`; public tests run in the student's kernel, "
@@ -668,6 +714,7 @@ class _Parser:
             name=f"{question} - {n}", question=question, code=code, hidden=hidden,
             points=points, success_message=config.get("success_message"),
             failure_message=config.get("failure_message"), uses_ref=uses_ref, cell_index=cell.index,
+            doctest=doctest,
         )
 
     def forbid(self, cell: Cell, name: str, forbid, manual: bool) -> list[str]:
@@ -717,7 +764,7 @@ class _Parser:
             if not tests:
                 raise self.error(begin, f"autograded question {name!r} has no tests",
                                  "Add a `# BEGIN TESTS` block, or mark it `manual: true`")
-            resolved = self.split_points(begin, name, config["points"], [t.points for t in tests])
+            resolved = self.split_points(begin, name, config.get("points"), [t.points for t in tests])
             for t, p in zip(tests, resolved):
                 t.points = _tidy(p)
             points = sum(resolved)
@@ -734,7 +781,16 @@ class _Parser:
         return question
 
     def split_points(self, begin: Cell, name: str, points, explicit: list) -> list[float]:
-        """Points per test, as otter's ``TestFile.resolve_test_file_points`` (stricter on sums)."""
+        """Points per test, as otter's ``TestFile.resolve_test_file_points`` (stricter on sums).
+
+        No ``points`` (otter's default): the tests' own points, the others none, or 1 point split
+        evenly when no test gives any. ``{each: n}``: n per test."""
+        if isinstance(points, dict):
+            points = [points["each"]] * len(explicit)
+        if points is None:
+            if any(p for p in explicit if p is not None):
+                return [float(p or 0) for p in explicit]
+            return [1 / len(explicit)] * len(explicit)
         if isinstance(points, list):
             if len(points) != len(explicit):
                 raise self.error(begin, f"question {name!r} lists {len(points)} point values "
@@ -762,6 +818,8 @@ def _is_number(x: Any) -> bool:
 
 
 def _is_points(x: Any) -> bool:
+    if isinstance(x, dict):
+        return set(x) == {"each"} and _is_number(x["each"]) and x["each"] >= 0
     if isinstance(x, list):
         return bool(x) and all(_is_number(p) and p >= 0 for p in x)
     return _is_number(x) and x >= 0

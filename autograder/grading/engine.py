@@ -204,7 +204,8 @@ class Grading:
 
         provided = {**self.bundle.test_imports, "__name__": "__grading__", "ref": self.reference,
                     "student_path": self.safe.path, "assert_close": testing.assert_close,
-                    "assert_equal": testing.assert_equal, "feedback": self.feedback}
+                    "assert_equal": testing.assert_equal, "assert_doctest": testing.assert_doctest,
+                    "feedback": self.feedback}
         on_read = None if self.reads is None else self.reads.setdefault(test["name"], {}).__setitem__
         env = StudentGlobals(self._current, provided, on_read)
         status, message = "passed", test.get("success_message") or ""

@@ -41,6 +41,7 @@ from autograder.authoring.master import (
     solution_source,
     strip_ignored,
     student_source,
+    to_doctest,
 )
 from autograder.grading.bundle import ZOO_FINGERPRINT
 from autograder.release.errors import ReleaseError
@@ -162,34 +163,11 @@ def solution_notebook(assignment: Assignment):
 # --------------------------------------------------------------------------- otter OK tests
 
 
-def to_doctest(code: str) -> str:
-    """A test's Python as an otter OK doctest (otter's ``str_to_doctest`` on ``ast.unparse``).
-
-    No expected output follows the examples, so a test passes when it raises nothing and
-    prints nothing, as when it runs as plain Python.
-    """
-    lines = [l for l in ast.unparse(ast.parse(code)).split("\n") if l.strip()]
-    out: list[str] = []
-    last_top = ""
-    for line in lines:
-        top = not line.startswith((" ", "\t"))
-        continuation = (
-            not top
-            or re.match(r"(elif\b|else\s*:|except\b|finally\s*:)", line) is not None
-            or (out and out[-1].rstrip().endswith("\\"))
-            or last_top.startswith("@")  # the def/class under a decorator
-        )
-        if top:
-            last_top = line
-        out.append(("... " if continuation else ">>> ") + line)
-    return "\n".join(out) + "\n"
-
-
 def ok_test_file(q: Question, tests: list[Test]) -> str:
     """An otter OK-format test file (``OK_FORMAT = True``, ``test = {...}``)."""
     cases = []
     for t in tests:
-        case = {"name": t.name, "code": to_doctest(t.code), "hidden": t.hidden, "locked": False,
+        case = {"name": t.name, "code": t.doctest or to_doctest(t.code), "hidden": t.hidden, "locked": False,
                 "points": t.points}
         if t.success_message:
             case["success_message"] = t.success_message
@@ -375,7 +353,9 @@ def secret_texts(assignment: Assignment) -> set[str]:
         else:
             public.update(m for m in (t.failure_message, t.success_message) if m)
     cleaned = {s.strip() for s in secret}
-    return {s for s in cleaned if len(s) >= 6 and any(ch.isalnum() for ch in s) and s not in public}
+    # a solution line the question text itself quotes ("write `x = 3`") is no secret
+    shown = "\n".join(public)
+    return {s for s in cleaned if len(s) >= 6 and any(ch.isalnum() for ch in s) and s not in shown}
 
 
 def _text_views(name: str, data: bytes) -> list[str]:

@@ -56,7 +56,7 @@ HIDDEN = "hidden"          # grade ids <q>-hidden-<n>: what HiddenTestFeedback r
 GRADING_PREAMBLE = (
     "from pathlib import Path as student_path\n"
     "from autograder.grading.feedback import Feedback\n"
-    "from course_lib.testing import assert_close, assert_equal\n"
+    "from course_lib.testing import assert_close, assert_doctest, assert_equal\n"
     "feedback = Feedback()"
 )
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
