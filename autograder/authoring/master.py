@@ -63,10 +63,15 @@ it raises nothing. A test cell may start with a config header::
 (or, as in otter, a first-line comment containing the word ``hidden``). Hidden tests may use
 ``ref.<name>(...)`` to get the reference solution's value and should compare with
 ``course_lib.testing.assert_close``. Public tests run in the student's kernel, where no
-reference exists, so they must not use ``ref``. Top-level bare expressions (``x == 3``) are
-rejected: run as plain Python they check nothing; write ``assert x == 3``. Public tests are
-also shipped as otter OK-format doctests, so a top-level call in a test must return ``None``
-(as ``assert_close`` and ``np.testing.assert_allclose`` do).
+reference exists, so they must not use ``ref``. Public tests are also shipped as otter
+OK-format doctests, so a top-level call in a test must return ``None`` (as ``assert_close`` and
+``np.testing.assert_allclose`` do).
+
+otter's own kind of test cell, bare expressions (``square(3) == 9``) whose output the author's
+run saved in the master (``True``), is accepted as otter reads it: a test cell with saved
+outputs is a doctest of its lines against those outputs (``course_lib.testing.assert_doctest``
+runs it in the grading process, with the same text comparison otter uses). A bare expression
+in a cell with no saved output is rejected: as plain Python it would check nothing.
 
 Forbidden names: ``forbid`` lists Python identifiers. At grading, the grader (never the student's
 process) parses the submission's code cells and looks at the student's definitions of every
