@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -53,8 +54,10 @@ def make(assignment: str, dist: Path, out: Path) -> Path:
     def via_submit(student: str, data: bytes, when=None) -> None:
         scratch = folder / f".{student}.ipynb"
         scratch.write_bytes(data)
-        submit(scratch, student, out_dir=folder, now=when)
+        zipped = submit(scratch, student, out_dir=folder, now=when)
         scratch.unlink()
+        if when is not None:   # received then: lateness counts from the file's time, never the manifest's
+            os.utime(zipped, (when.timestamp(), when.timestamp()))
 
     on_time = deadline - timedelta(hours=3) if deadline else None
     via_submit("alice", solution.read_bytes(), on_time)

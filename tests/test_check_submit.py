@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -218,6 +219,8 @@ def test_read_submissions_from_mixed_folder(student, tmp_path):
     t2 = datetime(2030, 1, 12, 12, 0, tzinfo=timezone.utc)
     first = submit(student, "alice", folder, now=t1)
     latest = submit(student, "alice", folder, now=t2)
+    for zipped, t in ((first, t1), (latest, t2)):       # when the collection folder received them
+        os.utime(zipped, (t.timestamp(), t.timestamp()))
     submit(student, "bob", folder, now=t1)
     (folder / "carol.ipynb").write_bytes(nb_bytes)  # bare <student>.ipynb
     (folder / "smithdan_late_4242_99_00-toy.ipynb").write_bytes(nb_bytes)  # Canvas
@@ -250,6 +253,7 @@ def test_read_submissions_from_mixed_folder(student, tmp_path):
 
     assert by_source[first.name].superseded_by == latest
     assert by_source[latest.name].gradable and by_source[latest.name].submitted_at == t2
+    assert by_source[latest.name].claimed_at == t2 and by_source[latest.name].received_from == "file time"
     assert isinstance(by_source[latest.name].notebook, bytes) and by_source[latest.name].manifest["student"] == "alice"
     assert by_source["carol.ipynb"].student_id == "carol" and by_source["carol.ipynb"].notebook == folder / "carol.ipynb"
     canvas = by_source["smithdan_late_4242_99_00-toy.ipynb"]

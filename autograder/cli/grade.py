@@ -39,8 +39,9 @@ def _backend(name: str | None, base_image: str | None = None):
 
 
 def _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, students=None,
-           cluster=None):
+           cluster=None, received=None):
     from autograder.grading.class_grading import grade_class, summary_table
+    from autograder.grading.submissions import read_received
 
     bundle_dir = _bundle_dir(assignment, dist)      # a wrong release or zoo stops before anything starts
     # on a cluster each worker makes the backend (the best it has, unless named) and checks its zoo
@@ -48,7 +49,8 @@ def _grade(assignment, submissions, backend, workers, db, dist, results, regrade
     gb = open_gradebook(db)
     summary = grade_class(bundle_dir, Path(submissions), be, gb,
                           results_dir(results, assignment), workers=workers, regrade=regrade, students=students,
-                          progress=sys.stderr.isatty(), cluster=cluster)
+                          progress=sys.stderr.isatty(), cluster=cluster,
+                          received=read_received(Path(received)) if received else None)
     click.echo(summary_table(summary))
     graded = {r["student"] for r in summary.graded}
     if students:
@@ -81,6 +83,11 @@ def _overrides_kept(gb, assignment: str, students: set[str]) -> list[str]:
     return lines
 
 
+received_option = click.option(
+    "--received", type=click.Path(exists=True, dir_okay=False), default=None,
+    help="CSV of when the LMS received each submission (student, received_at): the late policy's times.")
+
+
 @click.command("grade", cls=CourseCommand)
 @click.argument("assignment")
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False))
@@ -93,12 +100,16 @@ def _overrides_kept(gb, assignment: str, students: set[str]) -> list[str]:
 @click.option("--base-image", default=None, help="docker: an existing image to build on instead of debootstrap.")
 @click.option("--cluster", default=None, metavar="tcp://HOST:PORT | local:N",
               help="Grade on a Dask cluster (one task per submission; this process writes every result).")
-def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, cluster):
+@received_option
+def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, cluster, received):
     """Grade every submission in SUBMISSIONS (notebooks, `course submit` zips or LMS downloads).
 
-    Resumable: a rerun skips students whose graded notebook is unchanged.
+    Resumable: a rerun skips students whose graded notebook is unchanged. Lateness comes from
+    when a submission was received (the LMS's record, --received, or the file's time), never
+    from the time in a zip's manifest.
     """
-    _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, cluster=cluster)
+    _grade(assignment, submissions, backend, workers, db, dist, results, regrade, base_image, cluster=cluster,
+           received=received)
 
 
 @click.command("regrade", cls=CourseCommand)
@@ -111,9 +122,11 @@ def grade_cmd(assignment, submissions, backend, workers, db, dist, results, regr
 @db_option
 @dist_option
 @results_option
-def regrade_cmd(assignment, students, submissions, backend, workers, db, dist, results):
+@received_option
+def regrade_cmd(assignment, students, submissions, backend, workers, db, dist, results, received):
     """Grade STUDENTS again (all if none named). Overrides are kept and re-applied."""
-    _grade(assignment, submissions, backend, workers, db, dist, results, True, None, set(students) or None)
+    _grade(assignment, submissions, backend, workers, db, dist, results, True, None, set(students) or None,
+           received=received)
 
 
 @click.command("override", cls=CourseCommand)

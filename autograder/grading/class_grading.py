@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from autograder.isolation.backend import Backend
@@ -49,18 +50,29 @@ def save_result(results_dir: Path, result: dict) -> Path:
     return path
 
 
+def received_time(sub, deadline: datetime | None) -> datetime | None:
+    """When ``sub`` counts as submitted for the late policy: its received time, except that a
+    submission Canvas marked late is at least a started day late even where the file's time
+    says otherwise (Canvas records the lateness, not the time, in its download names)."""
+    if sub.lms.get("late") and deadline is not None and (sub.submitted_at is None or sub.submitted_at <= deadline):
+        return deadline + timedelta(seconds=1)
+    return sub.submitted_at
+
+
 def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook: Gradebook, results_dir: Path,
                 workers: int = 2, regrade: bool = False, students: set[str] | None = None,
-                progress: bool = True, cluster: str | None = None) -> ClassSummary:
+                progress: bool = True, cluster: str | None = None,
+                received: dict[str, datetime] | None = None) -> ClassSummary:
     """``cluster``: a Dask scheduler's address (or ``local:N``) to grade on (grading/cluster.py);
     ``backend`` is then the backend's name (None: each worker's best), made on each worker. This
-    process stays the only writer of results/ and the gradebook either way."""
+    process stays the only writer of results/ and the gradebook either way. ``received``: the
+    LMS's received time per student (``submissions.read_received``)."""
     from autograder.grading.submissions import read_submissions
 
     bundle = Bundle.load(bundle_dir)
     start = time.monotonic()
     summary = ClassSummary()
-    subs = list(read_submissions(Path(submissions), assignment=bundle.assignment_id))
+    subs = list(read_submissions(Path(submissions), assignment=bundle.assignment_id, received=received))
     done = {} if regrade else gradebook.graded(bundle.assignment_id)
     jobs = []
     for sub in subs:
@@ -91,14 +103,17 @@ def grade_class(bundle_dir: Path, submissions: Path, backend: Backend, gradebook
             print(result, file=sys.stderr)
             return
         result = without_staff_detail(result)
+        submitted = received_time(sub, bundle.config.deadline)
         # from the student's own deadline: an extension in the gradebook moves it
         days, penalty, deadline = gradebook.lateness(bundle.assignment_id, result["student"], bundle.config.late,
-                                                     bundle.config.deadline, sub.submitted_at)
+                                                     bundle.config.deadline, submitted)
         result["late"] = {"days": days, "penalty": penalty, "deadline": deadline.isoformat() if deadline else None,
-                          "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else None}
+                          "submitted_at": submitted.isoformat() if submitted else None,
+                          "received_from": sub.received_from,
+                          "claimed_at": sub.claimed_at.isoformat() if sub.claimed_at else None}
         with lock:
             save_result(results_dir, result)
-            gradebook.record(result, submitted_at=sub.submitted_at, late_days=days, late_penalty=penalty)
+            gradebook.record(result, submitted_at=submitted, late_days=days, late_penalty=penalty)
             summary.graded.append(result)
             bar(result)
 

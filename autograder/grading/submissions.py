@@ -15,8 +15,15 @@ version).
   times; a Moodle folder ``<Full Name>_<id>_assignsubmission_file_`` gives the id.
 
 A bad file never raises: it is yielded with ``error`` naming the file and what is wrong. When a
-student has several submissions, the latest (by manifest or LMS time, else file time) is kept
-and the others carry ``superseded_by``.
+student has several submissions, the latest (by received time) is kept and the others carry
+``superseded_by``.
+
+Lateness is decided by when the submission was *received*, never by the time the student's
+own machine wrote into the manifest (one edited field would make a late zip on time): the time
+an LMS recorded (Gradescope's ``created_at``; Canvas's ``late`` marker, see
+``class_grading``), a ``--received`` CSV exported from the LMS, or else the file's time in the
+collection folder. The manifest's claim is kept as ``claimed_at``; a claim well before the
+received time is flagged for a human on the dashboard.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ class Submission:
     notebook_name: str | None = None
     lms: dict = field(default_factory=dict)  # what an LMS file name told us (name, late, ids)
     warnings: list[str] = field(default_factory=list)
+    claimed_at: datetime | None = None      # the manifest's submitted_at: the student's clock
+    received_from: str | None = None        # what ``submitted_at`` (the received time) comes from
 
     @property
     def gradable(self) -> bool:
@@ -171,7 +180,7 @@ def _from_zip(path: Path, student: str | None, lms: dict, assignment: str | None
         expected = (manifest.get("files") or {}).get(name)
         if expected and expected != sha256(data):
             sub.error = f"{path}: {name} does not match the checksum in {MANIFEST} (changed after submitting)"
-        sub.submitted_at = _parse_time(manifest.get("submitted_at"))
+        sub.claimed_at = _parse_time(manifest.get("submitted_at"))
         claimed = manifest.get("student")
         if sub.student_id is None:
             sub.student_id = claimed
@@ -207,12 +216,55 @@ def _candidates(root: Path) -> Iterator[Path]:
             yield path
 
 
+def read_received(path: Path) -> dict[str, datetime]:
+    """student -> received time, from a CSV the LMS exported: a student column (``student``,
+    ``SID``, ``id``, ``email``) and a time column (``received_at``, ``Submission Time``,
+    ``submitted_at``), ISO 8601 or ``YYYY-MM-DD HH:MM:SS +ZZZZ``. One clear error per bad row."""
+    import csv
+
+    students = ("student", "sid", "id", "email", "student id")
+    times = ("received_at", "submission time", "submitted_at", "submitted")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise SubmissionsError(f"{path}: cannot read the received times ({e})") from None
+    header = {k.strip().lower(): k for k in (rows[0].keys() if rows else [])}
+    who = next((header[k] for k in students if k in header), None)
+    when = next((header[k] for k in times if k in header), None)
+    if who is None or when is None:
+        raise SubmissionsError(f"{path}: needs a student column ({', '.join(students)}) and a time column "
+                               f"({', '.join(times)}); it has {', '.join(header) or 'none'}")
+    out = {}
+    for n, row in enumerate(rows, start=2):
+        t = _parse_time(row.get(when) or "")
+        if t is None:
+            raise SubmissionsError(f"{path}: line {n}: {row.get(when)!r} is not a time (use ISO 8601 with a zone)")
+        out[(row.get(who) or "").strip()] = t
+    return out
+
+
+def _received(sub: Submission, received: dict[str, datetime]) -> None:
+    """Set ``submitted_at`` to when the submission was received (see the module doc)."""
+    if sub.student_id in received:
+        sub.submitted_at, sub.received_from = received[sub.student_id], "received CSV"
+    elif _parse_time(sub.lms.get("created_at")):
+        sub.submitted_at, sub.received_from = _parse_time(sub.lms["created_at"]), "gradescope"
+    elif sub.lms.get("source") == "canvas":
+        # Canvas says whether it was late; a late one is at least a started day late (class_grading)
+        sub.submitted_at = _mtime(sub.source_path) if sub.lms.get("late") else None
+        sub.received_from = "canvas"
+    elif sub.source_path.is_file():
+        sub.submitted_at, sub.received_from = _mtime(sub.source_path), "file time"
+
+
 def read_submissions(folder: Path, assignment: str | None = None,
-                     notebook_name: str | None = None) -> list[Submission]:
+                     notebook_name: str | None = None, received: dict[str, datetime] | None = None) -> list[Submission]:
     """Every submission in ``folder``, the superseded and broken ones flagged (see module doc).
 
     ``assignment`` rejects submissions made for another assignment; ``notebook_name`` picks the
-    notebook when a student's folder holds several.
+    notebook when a student's folder holds several; ``received`` (``read_received``) gives the
+    LMS's received time per student.
     """
     root = Path(folder)
     gradescope = _gradescope_metadata(root)
@@ -242,12 +294,10 @@ def read_submissions(folder: Path, assignment: str | None = None,
                                        error=f"{root / folder}: several notebooks ({names}); {hint}"))
                 continue
             paths = chosen
-        sub = _from_notebook(paths[0], student, lms, assignment)
-        created = _parse_time(lms.get("created_at"))
-        if created:
-            sub.submitted_at = created
-        subs.append(sub)
+        subs.append(_from_notebook(paths[0], student, lms, assignment))
 
+    for sub in subs:
+        _received(sub, received or {})
     _mark_superseded(subs)
     return sorted(subs, key=lambda s: (s.student_id or "", str(s.source_path)))
 

@@ -16,7 +16,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from autograder.grading.engine import GENERIC_HIDDEN_FAILURE
@@ -269,6 +269,23 @@ def _quotes_code(message: str, code: str, min_chars: int = 20) -> bool:
     return m.size >= min_chars
 
 
+CLAIM_SLACK = timedelta(minutes=15)     # clocks drift and uploads take time; more is worth a look
+
+
+def claimed_before_received(result: dict) -> str | None:
+    """Why a human should look when the zip's manifest claims a time well before the submission
+    was received: the student's clock was wrong, or the field was edited (lateness ignores it)."""
+    late = result.get("late") or {}
+    claimed, received = late.get("claimed_at"), late.get("submitted_at")
+    if not claimed or not received:
+        return None
+    c, r = (datetime.fromisoformat(x.replace("Z", "+00:00")) for x in (claimed, received))
+    if c >= r - CLAIM_SLACK:
+        return None
+    return (f"the manifest claims {fmt_time(c)}, received {fmt_time(r)} ({late.get('received_from') or 'received'}): "
+            "a wrong clock or an edited zip; lateness counts from the received time")
+
+
 def explain_exit(result: dict) -> str:
     """The exit reason in words a student can act on."""
     reason = result.get("exit_reason", "ok")
@@ -360,6 +377,9 @@ class ClassView:
                                    f"({fmt_points(mark)})")
                 if s.final < s.max_score - 1e-9 and s.max_score - s.final <= band + 1e-9:
                     reasons.append(f"{fmt_points(s.final)} is within {fmt_points(band)} of full marks")
+            claim = claimed_before_received(s.result)
+            if claim:
+                reasons.append(claim)
             if s.overrides:
                 reasons.append("overridden: " + "; ".join(
                     f"{o.question} = {fmt_points(o.points)} by {o.author} ({o.reason})" for o in s.overrides))
