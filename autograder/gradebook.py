@@ -104,19 +104,25 @@ def default_url(root: Path) -> str:
     return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
 
 
+def make_engine(url: str):
+    """An engine for the gradebook's database (the service's tables share it)."""
+    engine = create_engine(url, future=True)
+    if url.startswith("sqlite"):
+        # WAL + a busy timeout: concurrent readers (the report) never block the grader
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record):
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.close()
+    return engine
+
+
 class Gradebook:
     def __init__(self, url: str):
         self.url = url
-        self.engine = create_engine(url, future=True)
-        if url.startswith("sqlite"):
-            # WAL + a busy timeout: concurrent readers (the report) never block the grader
-            @event.listens_for(self.engine, "connect")
-            def _pragmas(conn, _record):
-                cur = conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA busy_timeout=30000")
-                cur.execute("PRAGMA synchronous=FULL")
-                cur.close()
+        self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
 
     def record(self, result: dict, submitted_at: datetime | None = None, late_days: int = 0,

@@ -21,6 +21,7 @@ COMMANDS = {
     "release": "autograder.cli.release", "solutions": "autograder.cli.release",
     "check": "autograder.cli.student", "submit": "autograder.cli.student",
     "gradescope-run": "autograder.cli.gradescope",
+    "serve": "autograder.cli.serve", "roster": "autograder.cli.serve",
     "report": "autograder.cli.report", "export": "autograder.cli.report", "similarity": "autograder.cli.report",
 }
 

@@ -13,11 +13,16 @@ def dist_dir(dist: str | None) -> Path:
     return Path(dist) if dist else repo_root() / "dist"
 
 
-def open_gradebook(db: str | None):
-    from autograder.gradebook import Gradebook, default_url
+def db_url(db: str | None) -> str:
+    from autograder.gradebook import default_url
 
-    root = repo_root()
-    return Gradebook(db or default_url(root))
+    return db or default_url(repo_root())
+
+
+def open_gradebook(db: str | None):
+    from autograder.gradebook import Gradebook
+
+    return Gradebook(db_url(db))
 
 
 def results_dir(results: str | None, assignment: str) -> Path:

@@ -37,7 +37,8 @@ STUDENT_FILES = [
     "autograder/cli/__init__.py", "autograder/cli/base.py", "autograder/cli/student.py",
     "autograder/cli/models.py", "autograder/cli/student_main.py",
 ]
-STAFF_ONLY = {"nbgrader", "sqlalchemy", "jinja2", "copydetect", "dask"}      # release, gradebook and reports
+STAFF_ONLY = {"nbgrader", "sqlalchemy", "jinja2", "copydetect", "dask",      # release, gradebook and reports,
+              "fastapi", "uvicorn", "python-multipart", "itsdangerous", "argon2-cffi"}   # and the web service
 EPOCH = "315532800"     # 1980-01-01, the earliest time a zip can hold: same wheel bytes from the same files
 
 

@@ -1,0 +1,97 @@
+"""``course serve`` (the web service) and ``course roster`` (its accounts)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import CourseCommand, CourseGroup
+from autograder.cli.options import backend_option, db_option, dist_dir, dist_option
+
+DATA_DIR = "course-service"      # files/, reports/, results/ and the session secret
+
+
+def _store(db: str | None, data: Path):
+    from autograder.cli.options import db_url
+    from autograder.service.store import ServiceStore
+
+    return ServiceStore(db_url(db), data / "files")
+
+
+def _secret(data: Path) -> str:
+    """The session-signing key, made once and kept readable by this user only."""
+    path = data / "session-secret"
+    if not path.exists():
+        data.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+data_option = click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(DATA_DIR),
+                           show_default=True, help="Where uploads, reports and the session secret live.")
+
+
+@click.command("serve", cls=CourseCommand)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@db_option
+@dist_option
+@data_option
+@backend_option
+@click.option("--https-only", is_flag=True, help="Send the session cookie over HTTPS only (behind a TLS proxy).")
+def serve_cmd(host, port, db, dist, data, backend, https_only):
+    """Run the course's web service: uploads with receipts, feedback behind a login, grading."""
+    import uvicorn
+
+    from autograder.cli.options import db_url
+    from autograder.service.app import create_app
+
+    app = create_app(_store(db, data), dist_dir(dist), db_url(db), data, _secret(data), backend=backend,
+                     https_only=https_only)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@click.group("roster", cls=CourseGroup)
+def roster_group():
+    """The service's accounts: import a roster, set a password, issue a sign-in link."""
+
+
+@roster_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@data_option
+def roster_import(csv_file, db, data):
+    """Add or update accounts from CSV_FILE (id, name, email, section, role)."""
+    n = _store(db, data).import_roster(csv_file)
+    click.echo(f"{n} accounts from {csv_file}")
+
+
+@roster_group.command("password")
+@click.argument("ident")
+@db_option
+@data_option
+@click.password_option()
+def roster_password(ident, db, data, password):
+    """Set IDENT's password (at least 10 characters; stored as an argon2 hash)."""
+    _store(db, data).set_password(ident, password)
+    click.echo(f"password set for {ident}")
+
+
+@roster_group.command("token")
+@click.argument("idents", nargs=-1, required=True)
+@db_option
+@data_option
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
+def roster_token(idents, db, data, base_url):
+    """Print a one-time sign-in link for each of IDENTS (a new link replaces an older one)."""
+    store = _store(db, data)
+    for ident in idents:
+        click.echo(f"{ident},{base_url.rstrip('/')}/login/token/{store.issue_token(ident)}")
+
+
+COMMANDS = [serve_cmd, roster_group]

@@ -1,0 +1,270 @@
+"""The ``course serve`` web application (Starlette via FastAPI, served by uvicorn).
+
+Routes, by role (the session says who; no route trusts a form field for identity):
+
+* anyone: ``GET/POST /login`` (id + password, argon2), ``GET /login/token/<token>`` (a one-time
+  sign-in link staff hand out), ``POST /logout``;
+* students: ``GET /`` their submissions and receipts, upload forms; ``POST /submit/<id>`` an
+  upload (a notebook, at most ``MAX_UPLOAD`` bytes) answered with a receipt once stored;
+  ``GET /receipts/<n>`` and ``/receipts/<n>/file`` their own only (anyone else's: 404);
+  ``GET /feedback/<id>`` their page once staff have released the assignment's feedback;
+* staff (ta, instructor): ``GET /staff`` every assignment's latest submissions; ``POST
+  /staff/grade/<id>`` grades them with the receipt times as the late policy's times, then writes
+  the reports; ``POST /staff/release/<id>`` releases feedback; ``GET /staff/reports/<id>/<page>``.
+
+Every POST carries the session's CSRF token; sessions are signed cookies (``itsdangerous``),
+``SameSite=Lax``, HTTP-only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import tempfile
+import threading
+from datetime import timezone
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, PackageLoader
+from starlette.datastructures import UploadFile
+from starlette.middleware.sessions import SessionMiddleware
+
+from autograder.reports.render import environment
+from autograder.service.store import STAFF, ServiceStore
+
+MAX_UPLOAD = 50 * 1024 * 1024      # the grader's own limit on a notebook (grading/submissions.py)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, secret: str,
+               backend: str | None = None, https_only: bool = False) -> FastAPI:
+    """``data``: where the service writes ``reports/<id>/`` and ``results/<id>/``."""
+    reports = Path(data) / "reports"
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SessionMiddleware, secret_key=secret, same_site="lax", https_only=https_only,
+                       session_cookie="course_session", max_age=12 * 3600)
+    env = environment()
+    env.loader = ChoiceLoader([PackageLoader("autograder.service", "templates"), env.loader])
+    grading: dict[str, str] = {}          # assignment -> what the last staff-started grade says
+    lock = threading.Lock()
+
+    def assignments() -> list[str]:
+        return sorted(p.parent.parent.name for p in Path(dist).glob("*/autograder/tests.json"))
+
+    def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+        ctx.setdefault("user", _user(request))
+        return HTMLResponse(env.get_template(template).render(csrf=_csrf(request), **ctx), status_code=status)
+
+    def _user(request: Request):
+        ident = request.session.get("user")
+        return store.account(ident) if ident else None
+
+    def user_or_login(request: Request):
+        user = _user(request)
+        if user is None:
+            raise Refused(303, "/login")
+        return user
+
+    def staff(request: Request):
+        user = user_or_login(request)
+        if user.role not in STAFF:
+            raise Refused(403, "this page is for course staff")
+        return user
+
+    async def checked_form(request: Request):
+        form = await request.form()
+        sent = str(form.get("csrf") or "")
+        if not sent or not hmac.compare_digest(sent, request.session.get("csrf", "")):
+            raise Refused(403, "the form is stale or was not sent from this site (no valid CSRF token); reload and try again")
+        return form
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused):
+        if exc.status == 303:
+            return RedirectResponse(exc.message, status_code=303)
+        return page(request, "service_error.html", status=exc.status, message=exc.message)
+
+    @app.get("/login")
+    async def login_form(request: Request):
+        return page(request, "service_login.html", error=None)
+
+    @app.post("/login")
+    async def login(request: Request):
+        form = await checked_form(request)
+        account = store.check_password(str(form.get("id") or ""), str(form.get("password") or ""))
+        if account is None:
+            return page(request, "service_login.html", status=401, error="unknown id or wrong password")
+        return _signed_in(request, account.id)
+
+    @app.get("/login/token/{token}")
+    async def token_login(request: Request, token: str):
+        account = store.spend_token(token)
+        if account is None:
+            raise Refused(403, "this sign-in link was used already or is not valid; ask course staff for a new one")
+        return _signed_in(request, account.id)
+
+    def _signed_in(request: Request, ident: str) -> RedirectResponse:
+        request.session.clear()                 # a new session: no fixation
+        request.session["user"] = ident
+        request.session["csrf"] = secrets.token_urlsafe(24)
+        return RedirectResponse("/", status_code=303)
+
+    @app.post("/logout")
+    async def logout(request: Request):
+        await checked_form(request)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/")
+    async def home(request: Request):
+        user = user_or_login(request)
+        if user.role in STAFF:
+            return RedirectResponse("/staff", status_code=303)
+        mine = store.receipts(student=user.id)
+        return page(request, "service_student.html", assignments=assignments(), receipts=mine,
+                    released={a for a in assignments() if store.feedback_released(a)}, max_mb=MAX_UPLOAD >> 20)
+
+    @app.post("/submit/{assignment}")
+    async def submit(request: Request, assignment: str):
+        user = user_or_login(request)
+        if assignment not in assignments():
+            raise Refused(404, f"there is no assignment {assignment!r}")
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_UPLOAD + 65536:
+            raise Refused(413, f"the upload is larger than {MAX_UPLOAD >> 20} MB; nothing was stored")
+        form = await checked_form(request)
+        upload = form.get("notebook")
+        if not isinstance(upload, UploadFile):
+            raise Refused(400, "no file in the upload; choose your notebook (.ipynb) and submit again")
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise Refused(413, f"the upload is larger than {MAX_UPLOAD >> 20} MB; nothing was stored")
+        name = Path(upload.filename or "notebook.ipynb").name
+        _check_notebook(data, name, assignment)
+        stored = store.store(assignment, user.id, data, name)
+        return page(request, "service_receipt.html", status=201, receipt=stored)
+
+    def own_receipt(request: Request, rid: int):
+        user = user_or_login(request)
+        r = store.receipt(rid)
+        if r is None or (r.student != user.id and user.role not in STAFF):
+            raise Refused(404, "no such receipt")       # the same answer whether it exists or not
+        return r
+
+    @app.get("/receipts/{rid}")
+    async def receipt(request: Request, rid: int):
+        return page(request, "service_receipt.html", receipt=own_receipt(request, rid))
+
+    @app.get("/receipts/{rid}/file")
+    async def receipt_file(request: Request, rid: int):
+        r = own_receipt(request, rid)
+        return FileResponse(store.file_path(r.sha256), media_type="application/x-ipynb+json",
+                            filename=f"{r.assignment}-{r.student}-{r.receipt_id}.ipynb")
+
+    @app.get("/feedback/{assignment}")
+    async def feedback(request: Request, assignment: str):
+        user = user_or_login(request)
+        if assignment not in assignments() or not store.feedback_released(assignment):
+            raise Refused(404, "no feedback for this assignment yet")
+        from autograder.reports.model import page_name
+
+        path = reports / assignment / page_name(user.id)
+        if not path.is_file():
+            raise Refused(404, "no feedback for you on this assignment (nothing of yours was graded)")
+        return HTMLResponse(path.read_text(encoding="utf-8"))
+
+    @app.get("/staff")
+    async def staff_home(request: Request):
+        staff(request)
+        rows = [{"id": a, "latest": store.latest(a), "released": store.feedback_released(a),
+                 "grading": grading.get(a, "")} for a in assignments()]
+        return page(request, "service_staff.html", rows=rows)
+
+    @app.post("/staff/grade/{assignment}")
+    async def grade(request: Request, assignment: str):
+        user = staff(request)
+        await checked_form(request)
+        if assignment not in assignments():
+            raise Refused(404, f"there is no assignment {assignment!r}")
+        with lock:
+            if grading.get(assignment, "").startswith("grading"):
+                raise Refused(409, f"{assignment} is being graded already")
+            grading[assignment] = f"grading, started by {user.id}"
+        threading.Thread(target=_grade, args=(assignment,), daemon=True).start()
+        return RedirectResponse("/staff", status_code=303)
+
+    def _grade(assignment: str) -> None:
+        try:
+            grading[assignment] = grade_latest(store, assignment, Path(dist), gradebook_url, Path(data), backend)
+        except Exception as e:  # noqa: BLE001 - shown to staff on the page, never a dead thread
+            grading[assignment] = f"failed: {type(e).__name__}: {e}"
+
+    @app.post("/staff/release/{assignment}")
+    async def release_feedback(request: Request, assignment: str):
+        user = staff(request)
+        await checked_form(request)
+        if assignment not in assignments():
+            raise Refused(404, f"there is no assignment {assignment!r}")
+        store.release_feedback(assignment, user.id)
+        return RedirectResponse("/staff", status_code=303)
+
+    @app.get("/staff/reports/{assignment}/{name}")
+    async def staff_report(request: Request, assignment: str, name: str):
+        staff(request)
+        folder = (reports / assignment).resolve()
+        path = (folder / name).resolve()
+        if path.parent != folder or not path.is_file() or path.suffix != ".html":
+            raise Refused(404, "no such page")
+        return Response(path.read_bytes(), media_type="text/html")
+
+    return app
+
+
+def _csrf(request: Request) -> str:
+    if "csrf" not in request.session:
+        request.session["csrf"] = secrets.token_urlsafe(24)
+    return request.session["csrf"]
+
+
+def _check_notebook(data: bytes, name: str, assignment: str) -> None:
+    """Refuse (400, nothing stored) what cannot be graded: not a notebook, or another assignment's."""
+    from autograder.student.submit import SubmitError, read_notebook
+
+    try:
+        nb = read_notebook(data, name)
+    except SubmitError as e:
+        raise Refused(400, f"{e}; nothing was stored") from None
+    found = nb.metadata.get("course", {}).get("assignment")
+    if found and found != assignment:
+        raise Refused(400, f"{name} is a notebook for {found!r}, not {assignment!r}; nothing was stored")
+
+
+def grade_latest(store: ServiceStore, assignment: str, dist: Path, gradebook_url: str, data: Path,
+                 backend: str | None) -> str:
+    """Grade each student's latest upload, late penalty from the receipt time, then write the reports."""
+    from autograder.gradebook import Gradebook
+    from autograder.grading.bundle import check_same_zoo
+    from autograder.grading.class_grading import grade_class
+    from autograder.isolation.registry import get_backend
+    from autograder.reports.model import AssignmentInfo, load_class
+    from autograder.reports.render import write_reports
+
+    bundle = dist / assignment / "autograder"
+    check_same_zoo(bundle)
+    latest = store.latest(assignment)
+    gb = Gradebook(gradebook_url)
+    with tempfile.TemporaryDirectory(prefix="serve-grade-") as tmp:
+        for student, r in latest.items():
+            (Path(tmp) / f"{student}.ipynb").write_bytes(store.file_path(r.sha256).read_bytes())
+        received = {s: r.received_at.astimezone(timezone.utc) for s, r in latest.items()}
+        summary = grade_class(bundle, Path(tmp), get_backend(backend), gb, data / "results" / assignment,
+                              progress=False, received=received)
+    write_reports(load_class(gb, AssignmentInfo.load(assignment, bundle)), data / "reports" / assignment)
+    return f"graded {len(summary.graded)}, failed {len(summary.failed)}, unchanged {len(summary.skipped)}"
