@@ -26,7 +26,7 @@ from datetime import timezone
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, PackageLoader
 from starlette.datastructures import UploadFile
 from starlette.middleware.sessions import SessionMiddleware
@@ -149,6 +149,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         name = Path(upload.filename or "notebook.ipynb").name
         _check_notebook(data, name, assignment)
         stored = store.store(assignment, user.id, data, name)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse(receipt_json(stored), status_code=201)
         return page(request, "service_receipt.html", status=201, receipt=stored)
 
     def own_receipt(request: Request, rid: int):
@@ -225,6 +227,11 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return Response(path.read_bytes(), media_type="text/html")
 
     return app
+
+
+def receipt_json(r) -> dict:
+    return {"receipt": r.receipt_id, "assignment": r.assignment, "student": r.student, "sha256": r.sha256,
+            "size": r.size, "filename": r.filename, "received_at": r.received_at.isoformat()}
 
 
 def _csrf(request: Request) -> str:
