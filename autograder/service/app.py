@@ -58,6 +58,10 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     def assignments() -> list[str]:
         return sorted(p.parent.parent.name for p in Path(dist).glob("*/autograder/tests.json"))
 
+    def known(assignment: str) -> None:
+        if assignment not in assignments():
+            raise Refused(404, f"there is no assignment {assignment!r}")
+
     def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("user", _user(request))
         return HTMLResponse(env.get_template(template).render(csrf=_csrf(request), **ctx), status_code=status)
@@ -134,8 +138,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     @app.post("/submit/{assignment}")
     async def submit(request: Request, assignment: str):
         user = user_or_login(request)
-        if assignment not in assignments():
-            raise Refused(404, f"there is no assignment {assignment!r}")
+        known(assignment)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_UPLOAD + 65536:
             raise Refused(413, f"the upload is larger than {MAX_UPLOAD >> 20} MB; nothing was stored")
@@ -189,12 +192,16 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
                  "grading": grading.get(a, "")} for a in assignments()]
         return page(request, "service_staff.html", rows=rows)
 
-    @app.post("/staff/grade/{assignment}")
-    async def grade(request: Request, assignment: str):
+    async def staff_action(request: Request, assignment: str):
+        """A staff POST about ``assignment``: the role, the form's CSRF token, a released assignment."""
         user = staff(request)
         await checked_form(request)
-        if assignment not in assignments():
-            raise Refused(404, f"there is no assignment {assignment!r}")
+        known(assignment)
+        return user
+
+    @app.post("/staff/grade/{assignment}")
+    async def grade(request: Request, assignment: str):
+        user = await staff_action(request, assignment)
         with lock:
             if grading.get(assignment, "").startswith("grading"):
                 raise Refused(409, f"{assignment} is being graded already")
@@ -210,10 +217,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
 
     @app.post("/staff/release/{assignment}")
     async def release_feedback(request: Request, assignment: str):
-        user = staff(request)
-        await checked_form(request)
-        if assignment not in assignments():
-            raise Refused(404, f"there is no assignment {assignment!r}")
+        user = await staff_action(request, assignment)
         store.release_feedback(assignment, user.id)
         return RedirectResponse("/staff", status_code=303)
 
