@@ -95,6 +95,10 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
             return RedirectResponse(exc.message, status_code=303)
         return page(request, "service_error.html", status=exc.status, message=exc.message)
 
+    @app.get("/favicon.ico")
+    async def favicon():
+        return Response(status_code=204)        # browsers ask for it; the pages need none
+
     @app.get("/login")
     async def login_form(request: Request):
         return page(request, "service_login.html", error=None)
