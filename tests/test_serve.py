@@ -27,11 +27,16 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def service(tmp_path):
+    return make_service(tmp_path)
+
+
+def make_service(tmp_path: Path, extra_toml: str = "") -> dict:
     src = tmp_path / "src" / TOY_ID
     shutil.copytree(TOY_DIR, src)
     deadline = (datetime.now(timezone.utc) - timedelta(hours=36)).replace(microsecond=0)
     toml = src / "assignment.toml"
-    toml.write_text(re.sub(r"(?m)^deadline = .*$", f"deadline = {deadline.isoformat()}", toml.read_text()))
+    toml.write_text(re.sub(r"(?m)^deadline = .*$", f"deadline = {deadline.isoformat()}", toml.read_text())
+                    + extra_toml)
     dist = tmp_path / "dist"
     release(src, dist)
     db = f"sqlite:///{tmp_path / 'gb.db'}"
@@ -166,3 +171,27 @@ def test_staff_start_grading_from_the_page(service):
         time.sleep(0.5)
     assert "graded 1, failed 0" in tina.get("/staff").text
     assert Gradebook(service["db"]).grade(TOY_ID, "alice").score == 5.0
+
+
+@pytest.mark.parametrize("mode", ["after_deadline", "immediately"])
+def test_feedback_released_by_the_assignments_setting(tmp_path, mode):
+    service = make_service(tmp_path, f'\n[serve]\nfeedback = "{mode}"\n')
+    alice = signed_in(service, "alice")
+    assert alice.get(f"/feedback/{TOY_ID}").status_code == 404          # nothing graded yet
+    upload(alice, solution(service))
+    grade_latest(service["store"], TOY_ID, service["dist"], service["db"], service["data"], "local")
+    page = alice.get(f"/feedback/{TOY_ID}")                              # the deadline is 36 h past
+    assert page.status_code == 200 and "alice" in page.text
+    assert f'href="/feedback/{TOY_ID}"' in alice.get("/").text
+
+
+def test_a_feedback_setting_is_checked(tmp_path):
+    from autograder.authoring.config import AssignmentFormatError, load_config
+
+    toml = tmp_path / "assignment.toml"
+    toml.write_text('title = "x"\n[serve]\nfeedback = "whenever"\n')
+    with pytest.raises(AssignmentFormatError, match=r"assignment.toml: `serve.feedback` must be one of by_hand"):
+        load_config(toml)
+    toml.write_text('title = "x"\n[serve]\nfeedback = "after_deadline"\n')
+    with pytest.raises(AssignmentFormatError, match=r"is after_deadline but the assignment has no deadline"):
+        load_config(toml)

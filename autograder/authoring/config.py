@@ -30,6 +30,10 @@ models and data sets an assignment needs, read and checked with one error line p
     [gradescope]                          # `course release --gradescope` (release/targets/gradescope.py)
     hidden = "after_published"            # when students see hidden tests' rows: "after_published" |
                                           # "after_due_date" | "hidden" (public tests are always visible)
+
+    [serve]                               # `course serve` (autograder/service/)
+    feedback = "by_hand"                  # when students see their graded page: "by_hand" (staff
+                                          # release it) | "after_deadline" | "immediately"
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class Similarity:
 
 
 GRADESCOPE_VISIBILITY = ("after_published", "after_due_date", "hidden")
+FEEDBACK_RELEASE = ("by_hand", "after_deadline", "immediately")
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class AssignmentConfig:
     trusts: dict = field(default_factory=dict)
     similarity: Similarity = field(default_factory=Similarity)
     gradescope_hidden: str = "after_published"     # Gradescope visibility of hidden tests' rows
+    feedback_release: str = "by_hand"               # `course serve`: when students see their page
 
 
 def _toml_error(path: Path, key: str, problem: str) -> AssignmentFormatError:
@@ -147,7 +153,7 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
     path = Path(path)
     data = read_toml(path, AssignmentFormatError, "every assignment needs an assignment.toml")
 
-    top = {"title", "deadline", "points", "limits", "late", "requires", "validate", "similarity", "gradescope"}
+    top = {"title", "deadline", "points", "limits", "late", "requires", "validate", "similarity", "gradescope", "serve"}
     unknown = sorted(set(data) - top)
     if unknown:
         raise _toml_error(path, unknown[0], f"is not a known key; known: {', '.join(sorted(top))}")
@@ -223,7 +229,14 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
     if hidden not in GRADESCOPE_VISIBILITY:
         raise _toml_error(path, "gradescope.hidden", f"must be one of {', '.join(GRADESCOPE_VISIBILITY)}, not {hidden!r}")
 
+    feedback = _table(path, data, "serve", {"feedback"}).get("feedback", "by_hand")
+    if feedback not in FEEDBACK_RELEASE:
+        raise _toml_error(path, "serve.feedback", f"must be one of {', '.join(FEEDBACK_RELEASE)}, not {feedback!r}")
+    if feedback == "after_deadline" and deadline is None:
+        raise _toml_error(path, "serve.feedback", "is after_deadline but the assignment has no deadline")
+
     return AssignmentConfig(
         title=title, deadline=deadline, points=points, limits=limits, late=late,
         requires=Requirements(**lists), trusts=dict(trusts), similarity=similarity, gradescope_hidden=hidden,
+        feedback_release=feedback,
     )

@@ -7,7 +7,8 @@ Routes, by role (the session says who; no route trusts a form field for identity
 * students: ``GET /`` their submissions and receipts, upload forms; ``POST /submit/<id>`` an
   upload (a notebook, at most ``MAX_UPLOAD`` bytes) answered with a receipt once stored;
   ``GET /receipts/<n>`` and ``/receipts/<n>/file`` their own only (anyone else's: 404);
-  ``GET /feedback/<id>`` their page once staff have released the assignment's feedback;
+  ``GET /feedback/<id>`` their page once the assignment's feedback is released (``[serve]
+  feedback`` in assignment.toml: by staff's hand, after the deadline, or at once);
 * staff (ta, instructor): ``GET /staff`` every assignment's latest submissions; ``POST
   /staff/grade/<id>`` grades them with the receipt times as the late policy's times, then writes
   the reports; ``POST /staff/release/<id>`` releases feedback; ``GET /staff/reports/<id>/<page>``.
@@ -57,6 +58,19 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
 
     def assignments() -> list[str]:
         return sorted(p.parent.parent.name for p in Path(dist).glob("*/autograder/tests.json"))
+
+    def released(assignment: str) -> bool:
+        """Whether students may see their graded page: by the assignment's ``[serve] feedback``."""
+        from datetime import datetime
+
+        from autograder.authoring.config import load_config
+
+        config = load_config(Path(dist) / assignment / "autograder" / "assignment.toml")
+        if config.feedback_release == "immediately":
+            return True
+        if config.feedback_release == "after_deadline" and datetime.now(timezone.utc) >= config.deadline:
+            return True
+        return store.feedback_released(assignment)
 
     def known(assignment: str) -> None:
         if assignment not in assignments():
@@ -137,7 +151,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
             return RedirectResponse("/staff", status_code=303)
         mine = store.receipts(student=user.id)
         return page(request, "service_student.html", assignments=assignments(), receipts=mine,
-                    released={a for a in assignments() if store.feedback_released(a)}, max_mb=MAX_UPLOAD >> 20)
+                    released={a for a in assignments() if released(a)}, max_mb=MAX_UPLOAD >> 20)
 
     @app.post("/submit/{assignment}")
     async def submit(request: Request, assignment: str):
@@ -180,7 +194,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     @app.get("/feedback/{assignment}")
     async def feedback(request: Request, assignment: str):
         user = user_or_login(request)
-        if assignment not in assignments() or not store.feedback_released(assignment):
+        if assignment not in assignments() or not released(assignment):
             raise Refused(404, "no feedback for this assignment yet")
         from autograder.reports.model import page_name
 
@@ -192,7 +206,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     @app.get("/staff")
     async def staff_home(request: Request):
         staff(request)
-        rows = [{"id": a, "latest": store.latest(a), "released": store.feedback_released(a),
+        rows = [{"id": a, "latest": store.latest(a), "released": released(a),
                  "grading": grading.get(a, "")} for a in assignments()]
         return page(request, "service_staff.html", rows=rows)
 
