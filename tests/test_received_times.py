@@ -84,7 +84,7 @@ def test_lateness_counts_from_the_received_time(graded):
     late = json.loads(gb.grade(TOY_ID, "mallory").result_json)["late"]
     assert late["received_from"] == "file time" and late["claimed_at"].startswith(
         (DEADLINE - timedelta(hours=1)).date().isoformat())
-    assert json.loads(gb.grade(TOY_ID, "quinn").result_json)["late"]["received_from"] == "received CSV"
+    assert json.loads(gb.grade(TOY_ID, "quinn").result_json)["late"]["received_from"] == "received record"
 
 
 def test_a_claim_before_the_receipt_needs_a_human(graded):

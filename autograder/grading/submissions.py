@@ -245,9 +245,10 @@ def read_received(path: Path) -> dict[str, datetime]:
 
 
 def _received(sub: Submission, received: dict[str, datetime]) -> None:
-    """Set ``submitted_at`` to when the submission was received (see the module doc)."""
+    """Set ``submitted_at`` to when the submission was received (see the module doc); ``received``:
+    the times an LMS export (``--received``) or the service's receipts give."""
     if sub.student_id in received:
-        sub.submitted_at, sub.received_from = received[sub.student_id], "received CSV"
+        sub.submitted_at, sub.received_from = received[sub.student_id], "received record"
     elif _parse_time(sub.lms.get("created_at")):
         sub.submitted_at, sub.received_from = _parse_time(sub.lms["created_at"]), "gradescope"
     elif sub.lms.get("source") == "canvas":
