@@ -72,6 +72,10 @@ def _question_points(tmp_path, points_yaml: str, test_points: list):
     ("points: 3", [1, None], [1, 2]),
     ("points: [0.5, 2.5]", [None, None], [0.5, 2.5]),
     ("points: 4", [1, 3], [1, 3]),
+    ("", [None, None], [0.5, 0.5]),             # no points: otter's 1 point, split evenly
+    ("", [0, None], [0, 1]),                    # ... over the tests that give none
+    ("", [2, None], [2, 0]),                    # tests' own points, the others none
+    ("points: {each: 2}", [None, None], [2, 2]),
 ])
 def test_points_split_like_otter(tmp_path, points_yaml, test_points, expected):
     from otter.test_files.abstract_test import TestCase, TestFile
@@ -82,7 +86,9 @@ def test_points_split_like_otter(tmp_path, points_yaml, test_points, expected):
     # otter's own resolution agrees
     import yaml
 
-    total = yaml.safe_load(points_yaml)["points"]
+    total = (yaml.safe_load(points_yaml) or {}).get("points")
+    if isinstance(total, dict):           # otter's tests_manager: {each: n} is n times the tests
+        total = total["each"] * len(test_points)
     cases = [TestCase("", "", False, p, None, None) for p in test_points]
     assert [tc.points for tc in TestFile.resolve_test_file_points(total, cases)] == expected
 

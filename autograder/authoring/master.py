@@ -795,7 +795,8 @@ class _Parser:
         if points is None:
             if any(p for p in explicit if p is not None):
                 return [float(p or 0) for p in explicit]
-            return [1 / len(explicit)] * len(explicit)
+            free = sum(p is None for p in explicit)       # 1 point over the tests that give none
+            return [1 / free if p is None else 0.0 for p in explicit]
         if isinstance(points, list):
             if len(points) != len(explicit):
                 raise self.error(begin, f"question {name!r} lists {len(points)} point values "
