@@ -153,6 +153,7 @@ def test_minimal_toml_gets_defaults(tmp_path):
     assert cfg.deadline is None and cfg.points is None
     assert cfg.limits.time_s > 0 and cfg.limits.cell_timeout_s > 0
     assert cfg.late.policy == "none" and cfg.requires.models == ()
+    assert cfg.gradescope_hidden == "after_published" and cfg.feedback_release == "by_hand"
 
 
 @pytest.mark.parametrize("body, words", [
@@ -167,6 +168,9 @@ def test_minimal_toml_gets_defaults(tmp_path):
     ('title = "T"\n[limits]\ncpus = 0\n', "greater than 0"),
     ('title = "T"\n[requires]\nmodels = "tiny-t5"\n', "requires.models"),
     ('title = = "T"\n', "not valid TOML"),
+    ('title = "T"\n[gradescope]\nhidden = "visible"\n', "`gradescope.hidden` must be one of after_published"),
+    ('title = "T"\n[serve]\nfeedback = "whenever"\n', "`serve.feedback` must be one of by_hand"),
+    ('title = "T"\n[serve]\nfeedback = "after_deadline"\n', "is after_deadline but the assignment has no deadline"),
 ])
 def test_bad_toml_names_file_and_key(tmp_path, body, words):
     path = tmp_path / "assignment.toml"

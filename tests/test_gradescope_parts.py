@@ -133,13 +133,3 @@ def test_one_submission_prefers_the_assignments_notebook(tmp_path):
     (tmp_path / f"{TOY_ID}.ipynb").unlink()
     assert one_submission(tmp_path, "s1", TOY_ID).source_path.name == "scratch.ipynb"
 
-
-def test_a_hidden_visibility_setting_is_checked(tmp_path):
-    from autograder.authoring.config import AssignmentFormatError, load_config
-
-    toml = tmp_path / "assignment.toml"
-    toml.write_text('title = "x"\n[gradescope]\nhidden = "visible"\n')
-    with pytest.raises(AssignmentFormatError, match=r"`gradescope.hidden` must be one of after_published"):
-        load_config(toml)
-    toml.write_text('title = "x"\n[gradescope]\nhidden = "hidden"\n')
-    assert load_config(toml).gradescope_hidden == "hidden"

@@ -184,14 +184,3 @@ def test_feedback_released_by_the_assignments_setting(tmp_path, mode):
     assert page.status_code == 200 and "alice" in page.text
     assert f'href="/feedback/{TOY_ID}"' in alice.get("/").text
 
-
-def test_a_feedback_setting_is_checked(tmp_path):
-    from autograder.authoring.config import AssignmentFormatError, load_config
-
-    toml = tmp_path / "assignment.toml"
-    toml.write_text('title = "x"\n[serve]\nfeedback = "whenever"\n')
-    with pytest.raises(AssignmentFormatError, match=r"assignment.toml: `serve.feedback` must be one of by_hand"):
-        load_config(toml)
-    toml.write_text('title = "x"\n[serve]\nfeedback = "after_deadline"\n')
-    with pytest.raises(AssignmentFormatError, match=r"is after_deadline but the assignment has no deadline"):
-        load_config(toml)
