@@ -29,12 +29,37 @@ def check_cmd(notebook, question, cell_timeout_s):
 @click.option("--student", required=True, help="Your student id.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the zip (default: next to the notebook).")
-def submit_cmd(notebook, student, out_dir):
-    """Package NOTEBOOK with a manifest into <assignment>_<student>_<time>.zip."""
-    from autograder.student.submit import submit
+@click.option("--to", "url", default=None, metavar="URL",
+              help="Also upload NOTEBOOK to the course's service at URL and print its receipt.")
+@click.option("--password", default=None, help="--to: your service password (asked when not given; "
+              "or set COURSE_PASSWORD).", envvar="COURSE_PASSWORD")
+def submit_cmd(notebook, student, out_dir, url, password):
+    """Package NOTEBOOK with a manifest into <assignment>_<student>_<time>.zip (and, with --to,
+    upload it to the course's service, which stamps the receipt with its own clock)."""
+    from autograder.student.submit import read_notebook, submit
 
     path = submit(notebook, student, out_dir)
-    click.echo(f"wrote {path}\nUpload this file. Submitting again later replaces it (the latest counts).")
+    click.echo(f"wrote {path}")
+    if url is None:
+        click.echo("Upload this file. Submitting again later replaces it (the latest counts).")
+        return
+    from autograder.service.client import ServiceClient, ServiceError
+
+    data = notebook.read_bytes()
+    assignment = read_notebook(data, str(notebook)).metadata["course"]["assignment"]   # submit() checked it
+    client = ServiceClient(url)
+    try:
+        client.sign_in(student, password or click.prompt("Password", hide_input=True))
+        r = client.upload(assignment, data, notebook.name)
+    except ServiceError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        client.close()
+    if r.status_code != 201:
+        raise click.ClickException(f"{url} refused the upload ({r.status_code}): {client.reason(r)}")
+    receipt = r.json()
+    click.echo(f"receipt {receipt['receipt']}: {receipt['assignment']} received {receipt['received_at']} "
+               f"(server time), {receipt['size']} bytes, sha256 {receipt['sha256']}")
 
 
 COMMANDS = [check_cmd, submit_cmd]

@@ -36,6 +36,7 @@ STUDENT_FILES = [
     "autograder/isolation/__init__.py", "autograder/isolation/execution.py",
     "autograder/cli/__init__.py", "autograder/cli/base.py", "autograder/cli/student.py",
     "autograder/cli/models.py", "autograder/cli/student_main.py",
+    "autograder/service/__init__.py", "autograder/service/client.py",     # course submit --to URL
 ]
 STAFF_ONLY = {"nbgrader", "sqlalchemy", "jinja2", "copydetect", "dask",      # release, gradebook and reports,
               "fastapi", "uvicorn", "python-multipart", "itsdangerous", "argon2-cffi"}   # and the web service

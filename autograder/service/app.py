@@ -107,6 +107,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     async def refused(request: Request, exc: Refused):
         if exc.status == 303:
             return RedirectResponse(exc.message, status_code=303)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
         return page(request, "service_error.html", status=exc.status, message=exc.message)
 
     @app.get("/favicon.ico")
