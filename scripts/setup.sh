@@ -47,10 +47,18 @@ if [ ! -f "$VENV/share/jupyter/kernels/python3/kernel.json" ]; then
 fi
 
 if [ -z "${SKIP_SYSTEM:-}" ] && command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
+  # a daemon that was killed (a machine stopped mid-session) leaves its pid file behind, and
+  # dockerd refuses to start while any process holds that pid: clear it when none is a dockerd
+  if ! pgrep -x dockerd >/dev/null; then
+    rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+  fi
   log "starting dockerd"
   (dockerd >/tmp/dockerd.log 2>&1 &)
-  for _ in $(seq 1 30); do docker info >/dev/null 2>&1 && break; sleep 1; done
-  docker info >/dev/null 2>&1 || log "dockerd did not start (see /tmp/dockerd.log); the docker backend will be unavailable"
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  if ! docker info >/dev/null 2>&1; then
+    log "dockerd did not start; the docker backend will be unavailable. The end of /tmp/dockerd.log:"
+    tail -n 5 /tmp/dockerd.log >&2 || true
+  fi
 fi
 
 export HF_HUB_OFFLINE=1

@@ -83,6 +83,40 @@ def test_gradescope_run_grades_one_upload_as_nobody(toy_release, tmp_path):
     assert none["score"] == 0 and "no notebook (.ipynb) or submission zip" in none["output"]
 
 
+def test_a_grader_that_cannot_start_still_writes_a_zero_row(toy_release, tmp_path):
+    """Gradescope shows the student nothing without results.json: every failure of ours writes one."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / f"{TOY_ID}.ipynb").write_bytes(solution(toy_release))
+
+    def run(bundle: Path) -> tuple[int, str, dict]:
+        out = tmp_path / f"{bundle.name}-results.json"
+        done = CliRunner().invoke(course, ["gradescope-run", str(bundle), str(sub), str(out),
+                                           "--metadata", str(tmp_path / "none.json")])
+        return done.exit_code, done.output, json.loads(out.read_text())
+
+    # the zoo changed under the release (a rebuilt image): refused before grading
+    moved = tmp_path / "other-zoo"
+    shutil.copytree(toy_release / "autograder", moved)
+    zoo_json = json.loads((moved / "zoo.json").read_text())
+    zoo_json["tiny-gpt"] = "0" * 64
+    (moved / "zoo.json").write_text(json.dumps(zoo_json))
+    code, output, res = run(moved)
+    assert code == 1 and "the autograder cannot start" in output and "another zoo" in output
+    assert res["score"] == 0 and res["tests"] == [] and "not your notebook" in res["output"]
+    # hidden tests others could read: the user backend refuses, and the row says it is ours
+    exposed = Path(tempfile.mkdtemp(prefix="exposed-bundle-", dir="/tmp"))
+    try:
+        shutil.copytree(toy_release / "autograder", exposed, dirs_exist_ok=True)
+        os.chmod(exposed, 0o755)
+        code, output, res = run(exposed)
+    finally:
+        shutil.rmtree(exposed)
+    assert code == 1 and "readable by the submission's user" in output
+    assert res["score"] == 0 and "not your notebook" in res["output"]
+    assert res["tests"] and all(r.get("score", 0) == 0 for r in res["tests"]), res      # the total stays right
+
+
 def test_user_backend_refuses_hidden_tests_others_can_read(toy_release):
     exposed = Path(tempfile.mkdtemp(prefix="exposed-bundle-", dir="/tmp"))     # pytest's own folders are private
     try:

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("se
 
 
 def test_student_uploads_and_reads_released_feedback(tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     release(TOY_DIR, tmp_path / "dist")
     store = ServiceStore(f"sqlite:///{tmp_path / 'gb.db'}", tmp_path / "data" / "files")
@@ -54,20 +54,23 @@ def test_student_uploads_and_reads_released_feedback(tmp_path):
                     page.fill("input[name=id]", who)
                     page.fill("input[name=password]", PASSWORD)
                     page.click("button[type=submit]")
+                    page.wait_for_load_state()
 
                 student = session()
                 sign_in(student, "alice")
-                assert "Your submissions" in student.content()
+                # expect() retries until the page after the form's redirect has loaded
+                expect(student.locator("body")).to_contain_text("Your submissions")
                 student.set_input_files("input[name=notebook]", str(notebook))
                 student.click(f"text=Submit {TOY_ID}")
-                assert "Stored." in student.content()
+                expect(student.locator("body")).to_contain_text("Stored.")
                 (receipt,) = store.receipts(student="alice")
-                assert receipt.sha256 in student.content()
+                expect(student.locator("body")).to_contain_text(receipt.sha256)
 
                 ta = session()
                 sign_in(ta, "tina")
-                assert "Course staff" in ta.content()
+                expect(ta.locator("body")).to_contain_text("Course staff")
                 ta.click("text=Grade latest submissions")
+                ta.wait_for_load_state()
                 for _ in range(120):
                     if "graded 1" in ta.content():
                         break
@@ -75,10 +78,11 @@ def test_student_uploads_and_reads_released_feedback(tmp_path):
                     ta.reload()
                 assert "graded 1, failed 0" in ta.content()
                 ta.click("text=Release feedback")
-                assert "released" in ta.content()
+                expect(ta.locator("body")).to_contain_text("released")
 
                 student.goto(f"{base}/")
                 student.click("text=Your feedback")
+                student.wait_for_load_state()
                 score = student.inner_text("#score")
                 assert re.search(r"\b5 / 5 points \(100%\)", score), score
             finally:

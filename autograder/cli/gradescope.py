@@ -18,6 +18,10 @@ from autograder.cli.base import CourseCommand
 from autograder.cli.options import backend_option
 
 
+STAFF_PROBLEM = ("The autograder itself failed, not your notebook; this score is a placeholder. "
+                 "Tell course staff, who can see the reason in Gradescope's autograder output.")
+
+
 def _student(metadata: Path) -> str:
     """The submitter's id from Gradescope's ``submission_metadata.json`` (``gradescope`` without one)."""
     try:
@@ -53,22 +57,25 @@ def gradescope_run_cmd(bundle_dir, submission_dir, results_json, metadata, backe
     from autograder.isolation.registry import get_backend
     from autograder.reports.gradescope_results import gradescope_results
 
-    check_same_zoo(bundle_dir)
-    bundle = Bundle.load(bundle_dir)
+    try:
+        check_same_zoo(bundle_dir)
+        bundle = Bundle.load(bundle_dir)
+    except Exception as e:  # noqa: BLE001 - a broken image still owes the student a row
+        _write(results_json, {"score": 0, "tests": [], "output": STAFF_PROBLEM})
+        raise click.ClickException(f"the autograder cannot start: {type(e).__name__}: {e}") from None
     hidden = {t["name"]: t for t in bundle.tests if t.get("hidden")}
     student = _student(metadata)
     sub = one_submission(submission_dir, student, bundle.assignment_id)
     if sub.error:
         result = without_results(bundle.assignment_id, bundle.questions, student, sub.error)
     else:
-        be = get_backend(backend or "user")
-        be.prepare(bundle.folder)
         try:
+            be = get_backend(backend or "user")
+            be.prepare(bundle.folder)
             result = grade_notebook(bundle, sub.notebook_bytes(), be, student=student)
         except Exception as e:  # noqa: BLE001 - the student must see a row, staff the reason
             _write(results_json, gradescope_results(
-                without_results(bundle.assignment_id, bundle.questions, student,
-                                "the autograder itself failed; course staff have been told"),
+                without_results(bundle.assignment_id, bundle.questions, student, STAFF_PROBLEM),
                 hidden, bundle.config.gradescope_hidden))
             raise click.ClickException(f"grading {submission_dir} failed: {type(e).__name__}: {e}") from None
     _write(results_json, gradescope_results(without_staff_detail(result), hidden, bundle.config.gradescope_hidden))

@@ -62,9 +62,11 @@ def build_base_image(log=print) -> str:
                         "bookworm", str(root), os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-        subprocess.run(["docker", "import", "-", BASE_IMAGE], stdin=tar.stdout, check=True,
-                       stdout=subprocess.DEVNULL)
+        done = subprocess.run(["docker", "import", "-", BASE_IMAGE], stdin=tar.stdout, text=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         tar.wait()
+        if done.returncode != 0:
+            raise RuntimeError(f"docker import of the base image failed: {done.stderr.strip()[-500:]}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return BASE_IMAGE
@@ -83,7 +85,8 @@ class DockerBackend(Backend):
             return False, "the docker client is not installed (apt-get install docker.io)"
         r = docker("info", "--format", "{{.ServerVersion}}", check=False, timeout=20)
         if r.returncode != 0:
-            return False, "no docker daemon answers (start dockerd)"
+            why = (r.stderr or "").strip().splitlines()[-1:] or ["no answer"]
+            return False, f"no docker daemon answers (start dockerd): {why[0]}"
         return True, ""
 
     def prepare(self, bundle_dir: Path | None = None, log=print) -> str:

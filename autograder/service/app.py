@@ -29,11 +29,15 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, PackageLoader
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.middleware.sessions import SessionMiddleware
 
 from autograder.reports.render import environment
 from autograder.service.store import STAFF, ServiceStore
+# imported with the app, not at the first upload: nbformat takes ~2 s to import, which the first
+# students of a deadline would otherwise wait out together
+from autograder.student.submit import SubmitError, read_notebook
 
 MAX_UPLOAD = 50 * 1024 * 1024      # the grader's own limit on a notebook (grading/submissions.py)
 
@@ -116,19 +120,21 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return Response(status_code=204)        # browsers ask for it; the pages need none
 
     @app.get("/login")
-    async def login_form(request: Request):
+    def login_form(request: Request):
         return page(request, "service_login.html", error=None)
 
     @app.post("/login")
     async def login(request: Request):
         form = await checked_form(request)
-        account = store.check_password(str(form.get("id") or ""), str(form.get("password") or ""))
+        # argon2 costs tens of milliseconds of CPU: off the event loop, as every blocking call here
+        account = await run_in_threadpool(store.check_password, str(form.get("id") or ""),
+                                          str(form.get("password") or ""))
         if account is None:
             return page(request, "service_login.html", status=401, error="unknown id or wrong password")
         return _signed_in(request, account.id)
 
     @app.get("/login/token/{token}")
-    async def token_login(request: Request, token: str):
+    def token_login(request: Request, token: str):
         account = store.spend_token(token)
         if account is None:
             raise Refused(403, "this sign-in link was used already or is not valid; ask course staff for a new one")
@@ -147,7 +153,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return RedirectResponse("/login", status_code=303)
 
     @app.get("/")
-    async def home(request: Request):
+    def home(request: Request):
         user = user_or_login(request)
         if user.role in STAFF:
             return RedirectResponse("/staff", status_code=303)
@@ -170,8 +176,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         if len(data) > MAX_UPLOAD:
             raise Refused(413, f"the upload is larger than {MAX_UPLOAD >> 20} MB; nothing was stored")
         name = Path(upload.filename or "notebook.ipynb").name
-        _check_notebook(data, name, assignment)
-        stored = store.store(assignment, user.id, data, name)
+        await run_in_threadpool(_check_notebook, data, name, assignment)
+        stored = await run_in_threadpool(store.store, assignment, user.id, data, name)    # fsyncs
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse(receipt_json(stored), status_code=201)
         return page(request, "service_receipt.html", status=201, receipt=stored)
@@ -184,17 +190,17 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return r
 
     @app.get("/receipts/{rid}")
-    async def receipt(request: Request, rid: int):
+    def receipt(request: Request, rid: int):
         return page(request, "service_receipt.html", receipt=own_receipt(request, rid))
 
     @app.get("/receipts/{rid}/file")
-    async def receipt_file(request: Request, rid: int):
+    def receipt_file(request: Request, rid: int):
         r = own_receipt(request, rid)
         return FileResponse(store.file_path(r.sha256), media_type="application/x-ipynb+json",
                             filename=f"{r.assignment}-{r.student}-{r.receipt_id}.ipynb")
 
     @app.get("/feedback/{assignment}")
-    async def feedback(request: Request, assignment: str):
+    def feedback(request: Request, assignment: str):
         user = user_or_login(request)
         if assignment not in assignments() or not released(assignment):
             raise Refused(404, "no feedback for this assignment yet")
@@ -206,7 +212,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return HTMLResponse(path.read_text(encoding="utf-8"))
 
     @app.get("/staff")
-    async def staff_home(request: Request):
+    def staff_home(request: Request):
         staff(request)
         rows = [{"id": a, "latest": store.latest(a), "released": released(a),
                  "grading": grading.get(a, "")} for a in assignments()]
@@ -238,11 +244,11 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     @app.post("/staff/release/{assignment}")
     async def release_feedback(request: Request, assignment: str):
         user = await staff_action(request, assignment)
-        store.release_feedback(assignment, user.id)
+        await run_in_threadpool(store.release_feedback, assignment, user.id)
         return RedirectResponse("/staff", status_code=303)
 
     @app.get("/staff/reports/{assignment}/{name}")
-    async def staff_report(request: Request, assignment: str, name: str):
+    def staff_report(request: Request, assignment: str, name: str):
         staff(request)
         folder = (reports / assignment).resolve()
         path = (folder / name).resolve()
@@ -266,8 +272,6 @@ def _csrf(request: Request) -> str:
 
 def _check_notebook(data: bytes, name: str, assignment: str) -> None:
     """Refuse (400, nothing stored) what cannot be graded: not a notebook, or another assignment's."""
-    from autograder.student.submit import SubmitError, read_notebook
-
     try:
         nb = read_notebook(data, name)
     except SubmitError as e:

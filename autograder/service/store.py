@@ -17,6 +17,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,6 +95,9 @@ class ServiceStore:
         self.files = Path(files)
         self.files.mkdir(parents=True, exist_ok=True)
         self.hasher = PasswordHasher()
+        # SQLite admits one writer at a time and its busy handler backs off in sleeps of up to
+        # 100 ms: the server's threads queue here instead (one lock per process; others wait in SQLite)
+        self.writing = threading.Lock()
 
     # -- accounts ----------------------------------------------------------------------------
     def import_roster(self, path: Path) -> int:
@@ -166,7 +170,7 @@ class ServiceStore:
 
     def spend_token(self, token: str) -> Account | None:
         digest = hashlib.sha256(token.encode()).hexdigest()
-        with Session(self.engine) as s, s.begin():
+        with self.writing, Session(self.engine) as s, s.begin():
             account = s.scalars(select(Account).where(Account.token_sha256 == digest)).first()
             if account is None:
                 return None
@@ -200,8 +204,8 @@ class ServiceStore:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
-        received = datetime.now(timezone.utc)
-        with Session(self.engine) as s, s.begin():
+        with self.writing, Session(self.engine) as s, s.begin():
+            received = datetime.now(timezone.utc)     # under the lock: receipt ids and times agree in order
             row = Receipt(assignment=assignment, student=student, sha256=digest, size=len(data),
                           filename=filename[:300], received_at=received)
             s.add(row)
@@ -236,7 +240,7 @@ class ServiceStore:
 
     # -- feedback ----------------------------------------------------------------------------
     def release_feedback(self, assignment: str, author: str) -> None:
-        with Session(self.engine) as s, s.begin():
+        with self.writing, Session(self.engine) as s, s.begin():
             if not s.scalars(select(FeedbackRelease).where(FeedbackRelease.assignment == assignment)).first():
                 s.add(FeedbackRelease(assignment=assignment, released_at=datetime.now(timezone.utc), author=author))
 
