@@ -3,7 +3,8 @@
 One row per (assignment, student) in ``grades``, replaced in a single transaction when a
 submission is (re)graded, so a crash mid-class never leaves half a grade and a rerun never
 duplicates one. Staff overrides live in their own table (who, when, why) and are applied on
-top of the automatic score when reading, so a regrade never loses them. Extensions (who, when,
+top of the automatic score when reading, so a regrade never loses them; staff's points for
+written (manual) questions are kept the same way. Extensions (who, when,
 why) move one student's deadline for one assignment, or for every assignment (``"*"``: an
 accommodation, which also holds for assignments released later); the late penalty is computed
 from the extended deadline at grading, and recomputed from the stored submission time when an
@@ -33,6 +34,7 @@ class ExtensionError(CourseError, ValueError):
 
 
 ALL_ASSIGNMENTS = "*"       # an extension's assignment for every assignment of the term
+WRITTEN_NO_COMMENT = "graded by staff"      # the reason a written grade saved without a comment shows
 
 
 class Base(DeclarativeBase):
@@ -170,16 +172,34 @@ class Gradebook:
         if question not in questions:
             raise OverrideError(f"{assignment} has no question {question!r}; it has {', '.join(questions)}")
         if questions[question].get("manual"):
-            raise OverrideError(
-                f"{question} is a manual question (graded by staff outside the autograder); its points are not "
-                "part of the autograded score, so an override here would not add up")
-        maximum = questions[question]["max_points"]
-        if not 0 <= points <= maximum:
-            raise OverrideError(f"{question} is worth 0 to {maximum:g} points, not {points:g}")
+            raise OverrideError(f"{question} is a written question: give its points with `course written` or on "
+                                "the service's written-answers page, not as an override")
         if not reason.strip():
             raise OverrideError("an override must say why (the student reads it)")
+        return self._add_points(assignment, student, question, questions[question], points, reason.strip(), author)
+
+    def save_written_grade(self, assignment: str, student: str, question: str, points: float, comment: str,
+                           author: str) -> Override:
+        """Staff's points (and an optional comment) for one student's answer to a written (manual)
+        question. Stored like an override (who, when; the latest counts; every earlier one kept)."""
+        grade = self.grade(assignment, student)
+        if grade is None:
+            raise OverrideError(f"{student!r} has no graded submission for {assignment!r}")
+        questions = json.loads(grade.result_json)["questions"]
+        if not questions.get(question, {}).get("manual"):
+            written = [n for n, q in questions.items() if q.get("manual")]
+            raise OverrideError(f"{assignment} has no written question {question!r}; "
+                                f"its written questions: {', '.join(written) or 'none'}")
+        return self._add_points(assignment, student, question, questions[question], points,
+                                comment.strip() or WRITTEN_NO_COMMENT, author)
+
+    def _add_points(self, assignment: str, student: str, question: str, spec: dict, points: float, reason: str,
+                    author: str) -> Override:
+        maximum = spec["max_points"]
+        if not 0 <= points <= maximum:
+            raise OverrideError(f"{question} is worth 0 to {maximum:g} points, not {points:g}")
         row = Override(assignment=assignment, student=student, question=question, points=points,
-                       reason=reason.strip(), author=author, created_at=datetime.now(timezone.utc))
+                       reason=reason, author=author, created_at=datetime.now(timezone.utc))
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             s.add(row)
         return row
@@ -264,8 +284,25 @@ class Gradebook:
             return list(s.scalars(select(Grade.assignment).where(Grade.student == student)).all())
 
 
+def written_in_grading(grades: list[Grade], overrides: list[Override]) -> set[str]:
+    """The written (manual) questions of an assignment whose grading has started: staff saved
+    points for at least one student. From then on every student's total counts them, an answer
+    not graded yet as 0 (the pages say so); before, totals are the autograded points alone, so
+    they do not change under students' feet when a written question is added to the count."""
+    manual = {name for g in grades[:1] for name, q in json.loads(g.result_json)["questions"].items()
+              if q.get("manual")}
+    return {o.question for o in overrides} & manual
+
+
+def total_max(grade: Grade, counted_written: set[str] = frozenset()) -> float:
+    """The maximum of ``grade``'s total: the autograded points, and the written questions counted."""
+    questions = json.loads(grade.result_json)["questions"]
+    return round(float(grade.max_score) + sum(q["max_points"] for name, q in questions.items()
+                                              if q.get("manual") and name in counted_written), 6)
+
+
 def final_score(grade: Grade, overrides: list[Override]) -> tuple[float, dict]:
-    """The score after overrides (latest per question wins) and the late penalty."""
+    """The score after overrides and written grades (latest per question wins) and the late penalty."""
     result = json.loads(grade.result_json)
     per_question = {name: q["points"] for name, q in result["questions"].items() if not q["manual"]}
     latest = {}

@@ -171,6 +171,7 @@ def test_minimal_toml_gets_defaults(tmp_path):
     ('title = "T"\n[gradescope]\nhidden = "visible"\n', "`gradescope.hidden` must be one of after_published"),
     ('title = "T"\n[serve]\nfeedback = "whenever"\n', "`serve.feedback` must be one of by_hand"),
     ('title = "T"\n[serve]\nfeedback = "after_deadline"\n', "is after_deadline but the assignment has no deadline"),
+    ('title = "T"\n[serve]\npublic_tests = "yes"\n', "`serve.public_tests` must be true or false, not 'yes'"),
 ])
 def test_bad_toml_names_file_and_key(tmp_path, body, words):
     path = tmp_path / "assignment.toml"

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import course
-from autograder.gradebook import Gradebook, final_score
+from autograder.gradebook import Gradebook, final_score, total_max, written_in_grading
 from autograder.release.pipeline import release
 from toy_notebooks import TOY_DIR, TOY_ID
 from toy_submissions import mutant, solution
@@ -101,6 +101,37 @@ def test_two_tas_saving_at_once_both_count(graded):
     final, per_question = final_score(graded.grade(TOY_ID, "ben"), overrides)
     assert per_question["q1"] == overrides[-1].points            # the later save counts; both are kept
     assert final == pytest.approx(sum(per_question.values()))
+
+
+def test_two_tas_grading_written_answers_at_once(graded):
+    """Four saves of the written q3 at the same moment, two per student: all kept, the later counts,
+    and from then on every total is out of the written point too."""
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def ta(name: str, student: str, points: float) -> None:
+        try:
+            barrier.wait()
+            graded.save_written_grade(TOY_ID, student, "q3", points, f"{name}'s comment", name)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    jobs = [("tina", "ann", 1.0), ("tom", "ben", 0.5), ("tom", "ann", 0.0), ("tina", "ben", 1.0)]
+    threads = [threading.Thread(target=ta, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    written = [o for o in graded.overrides(TOY_ID) if o.question == "q3"]
+    assert sorted((o.author, o.student) for o in written) == sorted((n, s) for n, s, _ in jobs)
+    grades = graded.grades(TOY_ID)
+    counted = written_in_grading(grades, graded.overrides(TOY_ID))
+    assert counted == {"q3"} and {total_max(g, counted) for g in grades} == {6.0}
+    for g in grades:
+        mine = graded.overrides(TOY_ID, g.student)
+        latest_q3 = [o for o in mine if o.question == "q3"][-1]
+        assert final_score(g, mine)[1]["q3"] == latest_q3.points
 
 
 def test_the_service_keeps_receipts_in_postgres(postgres_url, tmp_path):

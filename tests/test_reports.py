@@ -93,7 +93,7 @@ def test_template_scores_zero_with_messages(sample):
     assert "softmax(x) must sum to 1 AttributeError: 'NoneType' object has no attribute 'sum'" in text
     assert Q1_HIDDEN_FAILURE in text                                # hidden test: the author's failure_message
     assert "A hidden test failed." in text                          # hidden test without one: the generic line
-    assert "q3 (graded by staff)" in text and "not graded here" in text
+    assert "q3 (graded by staff)" in text and "not graded yet" in text
 
 
 def test_mutants_lose_their_question(sample):
@@ -307,21 +307,28 @@ def test_override_survives_regrade(tmp_path):
                   "--by", "ta_sam", "--db", db)
     assert "final score: 0 -> 1.5 / 5" in out
     assert final_score(gb.grades(TOY_ID)[0], gb.overrides(TOY_ID, "carol"))[0] == 1.5
+    # the written q3 graded from the CLI: from now on the total is out of 6
+    out = _course("written", TOY_ID, "carol", "q3", "1", "--comment", "clear and right", "--by", "ta_sam",
+                  "--db", db)
+    assert "carol q3: 1/1 - clear and right" in out and "carol total: 2.5 / 6" in out
+    res = CliRunner().invoke(course, ["written", TOY_ID, "carol", "q1", "1", "--db", db])
+    assert res.exit_code != 0 and "no written question 'q1'; its written questions: q3" in res.output
 
     # the student's notebook changes (here: the full solution) and is graded again
     shutil.copy(dist / TOY_ID / "autograder" / "solution.ipynb", subs / "carol.ipynb")
     out = _course("regrade", TOY_ID, "carol", "--submissions", subs, "--backend", "local", "-j", "1",
                   "--results", tmp_path / "results", *common)
-    assert "overrides kept" in out and "carol: q1 = 1.5 (ta_sam); automatic 5 -> final 4.5 / 5" in out
+    assert "staff's points kept" in out and "carol: q1 = 1.5 (ta_sam), q3 = 1 (ta_sam); automatic 5 -> final 5.5 / 6" in out
     (grade,) = gb.grades(TOY_ID)
     assert grade.score == 5                                               # the new automatic score ...
-    assert final_score(grade, gb.overrides(TOY_ID, "carol"))[0] == 4.5    # ... with q1 still pinned to 1.5
+    assert final_score(grade, gb.overrides(TOY_ID, "carol"))[0] == 5.5    # ... with q1 still pinned to 1.5, q3 kept
     assert json.loads((tmp_path / "results" / TOY_ID / "carol.json").read_text())["score"] == 5
 
     # and the report says so
     _course("report", TOY_ID, "--out", tmp_path / "reports", *common)
     text = text_of((tmp_path / "reports" / "carol.html").read_text())
-    assert "4.5 / 5 points" in text and "ta_sam" in text and "partial credit for the edge case" in text
+    assert "5.5 / 6 points" in text and "ta_sam" in text and "partial credit for the edge case" in text
+    assert "clear and right" in text
 
     # a named student with no submission is reported, not silently skipped
     res = CliRunner().invoke(course, ["regrade", TOY_ID, "nobody", "--submissions", str(subs),
@@ -337,7 +344,7 @@ def test_override_checks(sample):
     def run(*args):
         return runner.invoke(course, ["override", AID, *args, "--db", sc.db_url])
 
-    assert "manual question" in run("template", "q3", "1", "--reason", "essay").output
+    assert "is a written question" in run("template", "q3", "1", "--reason", "essay").output
     assert "worth 0 to 2 points" in run("template", "q1", "3", "--reason", "x").output
     assert "no question 'q9'" in run("template", "q9", "1", "--reason", "x").output
     assert "has no grade" in run("nobody", "q1", "1", "--reason", "x").output

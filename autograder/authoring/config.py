@@ -34,6 +34,8 @@ models and data sets an assignment needs, read and checked with one error line p
     [serve]                               # `course serve` (autograder/service/)
     feedback = "by_hand"                  # when students see their graded page: "by_hand" (staff
                                           # release it) | "after_deadline" | "immediately"
+    public_tests = false                  # run the public tests on each upload (sandboxed, one at a
+                                          # time) and show them on the receipt
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ class AssignmentConfig:
     similarity: Similarity = field(default_factory=Similarity)
     gradescope_hidden: str = "after_published"     # Gradescope visibility of hidden tests' rows
     feedback_release: str = "by_hand"               # `course serve`: when students see their page
+    public_tests_on_upload: bool = False            # `course serve`: the receipt shows the public tests
 
 
 def _toml_error(path: Path, key: str, problem: str) -> AssignmentFormatError:
@@ -229,14 +232,18 @@ def load_config(path: Path, default_title: str = "") -> AssignmentConfig:
     if hidden not in GRADESCOPE_VISIBILITY:
         raise _toml_error(path, "gradescope.hidden", f"must be one of {', '.join(GRADESCOPE_VISIBILITY)}, not {hidden!r}")
 
-    feedback = _table(path, data, "serve", {"feedback"}).get("feedback", "by_hand")
+    serve = _table(path, data, "serve", {"feedback", "public_tests"})
+    feedback = serve.get("feedback", "by_hand")
     if feedback not in FEEDBACK_RELEASE:
         raise _toml_error(path, "serve.feedback", f"must be one of {', '.join(FEEDBACK_RELEASE)}, not {feedback!r}")
     if feedback == "after_deadline" and deadline is None:
         raise _toml_error(path, "serve.feedback", "is after_deadline but the assignment has no deadline")
+    public_tests = serve.get("public_tests", False)
+    if not isinstance(public_tests, bool):
+        raise _toml_error(path, "serve.public_tests", f"must be true or false, not {public_tests!r}")
 
     return AssignmentConfig(
         title=title, deadline=deadline, points=points, limits=limits, late=late,
         requires=Requirements(**lists), trusts=dict(trusts), similarity=similarity, gradescope_hidden=hidden,
-        feedback_release=feedback,
+        feedback_release=feedback, public_tests_on_upload=public_tests,
     )

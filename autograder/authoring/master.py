@@ -138,6 +138,8 @@ from autograder.authoring.config import AssignmentConfig, AssignmentFormatError,
 CellRole = Literal["text", "solution", "prompt", "test", "marker", "ignored"]
 
 QUESTION_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# the cell a student writes a written answer in, when the question has no PROMPT of its own
+RESPONSE_CELL = "_Type your answer here, replacing this text._"
 QUESTION_KEYS = {"name", "points", "manual", "all_or_nothing", "check_cell", "export", "rubric", "forbid"}
 # otter's test-config keys; otter also reads past any other key, and notebooks written for it name tests
 TEST_CONFIG_KEYS = {"hidden", "points", "success_message", "failure_message", "name"}

@@ -17,7 +17,8 @@ from autograder.cli.base import course_group
 COMMANDS = {
     "models": "autograder.cli.models",
     "grade": "autograder.cli.grade", "regrade": "autograder.cli.grade",
-    "override": "autograder.cli.grade", "validate": "autograder.cli.grade", "extend": "autograder.cli.grade",
+    "override": "autograder.cli.grade", "written": "autograder.cli.grade", "validate": "autograder.cli.grade",
+    "extend": "autograder.cli.grade",
     "release": "autograder.cli.release", "solutions": "autograder.cli.release",
     "check": "autograder.cli.student", "submit": "autograder.cli.student",
     "gradescope-run": "autograder.cli.gradescope",

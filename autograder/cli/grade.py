@@ -1,4 +1,5 @@
-"""``course grade``, ``course validate``, ``course override``, ``course extend`` and ``course regrade``."""
+"""``course grade``, ``course validate``, ``course override``, ``course written``, ``course extend`` and
+``course regrade``."""
 
 from __future__ import annotations
 
@@ -64,22 +65,26 @@ def _grade(assignment, submissions, backend, workers, db, dist, results, regrade
 
 def _overrides_kept(gb, assignment: str, students: set[str]) -> list[str]:
     """One line per just-graded student whose overrides still apply, with the final score."""
-    from autograder.gradebook import final_score
+    from autograder.gradebook import final_score, total_max, written_in_grading
 
     overrides: dict[str, list] = {}
-    for o in gb.overrides(assignment):
+    every = gb.overrides(assignment)
+    for o in every:
         if o.student in students:
             overrides.setdefault(o.student, []).append(o)
     if not overrides:
         return []
-    lines = ["overrides kept (they apply on top of the new automatic score):"]
-    for g in gb.grades(assignment):
+    lines = ["staff's points kept (overrides and written answers; they apply on top of the new automatic score):"]
+    grades = gb.grades(assignment)
+    counted = written_in_grading(grades, every)
+    for g in grades:
         if g.student in overrides:
             final, _ = final_score(g, overrides[g.student])
             latest = {o.question: o for o in overrides[g.student]}
             what = ", ".join(f"{q} = {o.points:g} ({o.author})" for q, o in sorted(latest.items()))
             late = f", late -{g.late_penalty:.0%}" if g.late_penalty else ""
-            lines.append(f"  {g.student}: {what}; automatic {g.score:g}{late} -> final {final:g} / {g.max_score:g}")
+            lines.append(f"  {g.student}: {what}; automatic {g.score:g}{late} -> final {final:g} / "
+                         f"{total_max(g, counted):g}")
     return lines
 
 
@@ -155,6 +160,33 @@ def override_cmd(assignment, student, question, points, reason, author, db):
     late = f" after the late penalty (-{grade.late_penalty:.0%})" if grade.late_penalty else ""
     click.echo(f"{student} {question}: {points:g}/{maximum:g} (autograder gave {auto:g}) - {reason.strip()}")
     click.echo(f"{student} final score{late}: {before:g} -> {after:g} / {grade.max_score:g}")
+
+
+@click.command("written", cls=CourseCommand)
+@click.argument("assignment")
+@click.argument("student")
+@click.argument("question")
+@click.argument("points", type=float)
+@click.option("--comment", default="", help="What the student reads beside the points.")
+@click.option("--by", "author", default=None, help="Who (default: the current user).")
+@db_option
+def written_cmd(assignment, student, question, points, comment, author, db):
+    """Give STUDENT's answer to the written QUESTION its points (the service's written-answers page
+    does the same, with every answer, the model answer and the rubric on one page).
+
+    Kept with who and when; the latest counts. Once any student's answer to QUESTION has points,
+    every total of ASSIGNMENT counts QUESTION (an answer not graded yet as 0).
+    """
+    from autograder.gradebook import final_score, total_max, written_in_grading
+
+    gb = open_gradebook(db)
+    gb.save_written_grade(assignment, student, question, points, comment, author or getpass.getuser())
+    grade = gb.grade(assignment, student)
+    counted = written_in_grading(gb.grades(assignment), gb.overrides(assignment))
+    final, _ = final_score(grade, gb.overrides(assignment, student))
+    maximum = json.loads(grade.result_json)["questions"][question]["max_points"]
+    click.echo(f"{student} {question}: {points:g}/{maximum:g}{' - ' + comment.strip() if comment.strip() else ''}")
+    click.echo(f"{student} total: {final:g} / {total_max(grade, counted):g}")
 
 
 @click.command("validate", cls=CourseCommand)
@@ -272,4 +304,4 @@ def extend_cmd(targets, every, days, until, reason, author, remove, db, dist):
         click.echo(line)
 
 
-COMMANDS = [grade_cmd, regrade_cmd, override_cmd, extend_cmd, validate_cmd]
+COMMANDS = [grade_cmd, regrade_cmd, override_cmd, written_cmd, extend_cmd, validate_cmd]

@@ -5,7 +5,8 @@
                            tests only, otter OK format), ``README.md``
 ``dist/<id>/autograder/``  ``solution.ipynb`` (the reference to execute), ``tests.json`` (every
                            test), ``questions.json``, ``assignment.toml``, ``manifest.json``,
-                           ``rubric.md`` (staff-graded questions: criteria, model answers)
+                           ``rubric.md`` (staff-graded questions: criteria, model answers),
+                           ``written.json`` (the same for the TAs' page of ``course serve``)
 ``dist/<id>/nbgrader/``    with ``--format nbgrader``: an nbgrader course source tree
 ``dist/<id>/gradescope/``  with ``--gradescope``: ``<id>-gradescope.zip``, an autograder that grades with this engine
 
@@ -31,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.authoring.master import (
+    RESPONSE_CELL,
     Assignment,
     Cell,
     Question,
@@ -52,7 +54,6 @@ from course_lib.student_setup import SETUP_CELL
 STUDENT_METADATA_KEY = "course"
 CELL_METADATA_KEEP = ("tags", "editable", "deletable", "jupyter", "slideshow", "collapsed", "scrolled")
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
-RESPONSE_CELL = "_Type your answer here, replacing this text._"
 INIT_SOURCE = '# Initialize Otter\nimport otter\ngrader = otter.Notebook(tests_dir="tests")'
 
 
@@ -124,21 +125,27 @@ def student_notebook(assignment: Assignment):
     answered: set[str] = set()
     for c in assignment.cells:
         q = questions.get(c.question) if c.question else None
+        written = q is not None and q.manual
         if c.role in ("text", "prompt", "solution"):
             if c.kind == "code":
                 meta = _clean_metadata(c)
                 if c.role == "solution":  # otter's tag for cells students answer in
                     meta["tags"] = [*meta.get("tags", []), "otter_answer_cell"]
+                if written:
+                    meta[STUDENT_METADATA_KEY] = {"answer": q.name}
                 cells.append(_new_cell("code", student_source(c.source), meta))
             elif c.role == "solution":  # a written solution: replaced by a response cell
-                if q is not None and q.manual and q.name not in answered and \
-                        not any(x.role == "prompt" for x in q.cells):
-                    cells.append(_new_cell("markdown", RESPONSE_CELL, {"tags": ["otter_answer_cell"]}))
+                if written and q.name not in answered and not any(x.role == "prompt" for x in q.cells):
+                    cells.append(_new_cell("markdown", RESPONSE_CELL, {"tags": ["otter_answer_cell"],
+                                                                       STUDENT_METADATA_KEY: {"answer": q.name}}))
                     answered.add(q.name)
             else:
                 locked = c.role == "text" and q is not None
                 src = "\n".join(strip_ignored(c.source.split("\n")))
-                cells.append(_new_cell(c.kind, src, _clean_metadata(c, locked), c.attachments))
+                meta = _clean_metadata(c, locked)
+                if written:     # the TAs' page finds a student's answer by these marks (written_answers.py)
+                    meta[STUDENT_METADATA_KEY] = {"answer" if c.role == "prompt" else "question": q.name}
+                cells.append(_new_cell(c.kind, src, meta, c.attachments))
         if c.index in ends and has_check_cell(ends[c.index]):
             q_end = ends[c.index]
             cells.append(_new_cell("code", f'grader.check("{q_end.name}")',
@@ -256,6 +263,17 @@ def rubric_lines(assignment: Assignment, model_answers: bool) -> list[str]:
     return lines
 
 
+def written_questions(assignment: Assignment) -> dict[str, dict]:
+    """Each written (manual) question's points, rubric and model answer (Markdown; code fenced)."""
+    out = {}
+    for q in assignment.questions:
+        if q.manual:
+            answer = [c.source.strip() if c.kind == "markdown" else f"```python\n{c.source.strip()}\n```"
+                      for c in q.solution_cells if c.source.strip()]
+            out[q.name] = {"points": q.points, "rubric": q.rubric, "model_answer": "\n\n".join(answer)}
+    return out
+
+
 def write_student(assignment: Assignment, folder: Path, pack: dict | None = None) -> None:
     _write_nb(folder / f"{assignment.id}.ipynb", student_notebook(assignment))
     for q in assignment.questions:
@@ -288,6 +306,9 @@ def write_autograder(assignment: Assignment, folder: Path, pack: dict | None = N
     staff = rubric_lines(assignment, model_answers=True)
     if staff:
         (folder / "rubric.md").write_text("\n".join(staff), encoding="utf-8")
+    written = written_questions(assignment)
+    if written:      # the TAs' written-answers page (course serve): the rubric and model answer beside each answer
+        _write_json(folder / "written.json", {"assignment": assignment.id, "questions": written})
     # the zoo the reference is recorded on: grading on other weights is refused (grading/bundle.py, check_same_zoo)
     _write_json(folder / ZOO_FINGERPRINT, release_fingerprint(assignment, pack))
 

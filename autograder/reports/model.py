@@ -20,7 +20,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from autograder.grading.engine import GENERIC_HIDDEN_FAILURE
-from autograder.gradebook import Extension, Grade, Gradebook, Override, extended_deadline, final_score
+from autograder.gradebook import (Extension, Grade, Gradebook, Override, extended_deadline, final_score, total_max,
+                                  written_in_grading)
 
 PROCESS_REASONS = ("timeout", "crash", "out-of-memory", "invalid")
 ERROR_CHARS = 1500        # of a failed cell's error on a student page
@@ -184,7 +185,9 @@ def page_name(student: str) -> str:
 
 
 def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo | None = None,
-                 extensions: list[Extension] = ()) -> StudentView:
+                 extensions: list[Extension] = (), counted_written: set[str] = frozenset()) -> StudentView:
+    """One student's grade as the pages show it; ``counted_written``: the written questions whose
+    grading has started (:func:`written_in_grading`), counted in the total's maximum."""
     result = json.loads(grade.result_json)
     final, per_question = final_score(grade, overrides)
     penalty = grade.late_penalty or 0.0
@@ -199,6 +202,8 @@ def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo |
                           message=student_message(t, hidden.get(t["name"])), seconds=t.get("seconds"))
                  for t in q.get("tests", [])]
         after = per_question.get(name)
+        if after is None and q.get("manual") and name in counted_written:
+            after = 0.0                 # not graded yet, counted as 0 in the total (the pages say so)
         questions.append(QuestionView(
             name=name, max_points=float(q.get("max_points", 0.0)), manual=bool(q.get("manual")),
             raw=float(q.get("points", 0.0)), after_override=after,
@@ -217,7 +222,8 @@ def student_view(grade: Grade, overrides: list[Override], info: AssignmentInfo |
     return StudentView(
         student=grade.student, filename=page_name(grade.student), grade=grade, result=result,
         overrides=list(overrides), questions=questions, raw_score=float(grade.score),
-        after_overrides=round(sum(per_question.values()), 6), final=final, max_score=float(grade.max_score),
+        after_overrides=round(sum(per_question.values()), 6), final=final,
+        max_score=total_max(grade, counted_written),
         late_days=grade.late_days or 0, late_penalty=penalty, submitted_at=submitted,
         exit_reason=grade.exit_reason, exit_detail=result.get("exit_detail") or "",
         explanation=explain_exit(result), failed_cells=failed, runtime_s=grade.runtime_s,
@@ -449,6 +455,8 @@ def load_class(gradebook: Gradebook, info: AssignmentInfo, pass_threshold: float
     extended: dict[str, list[Extension]] = defaultdict(list)
     for e in gradebook.extensions(info.id):
         extended[e.student].append(e)
-    students = [student_view(g, by_student.get(g.student, []), info, extended.get(g.student, []))
-                for g in gradebook.grades(info.id)]
+    grades = gradebook.grades(info.id)
+    counted = written_in_grading(grades, [o for rows in by_student.values() for o in rows])
+    students = [student_view(g, by_student.get(g.student, []), info, extended.get(g.student, []), counted)
+                for g in grades]
     return ClassView(info=info, students=students, pass_threshold=pass_threshold, margin=margin)

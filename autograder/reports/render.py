@@ -94,12 +94,15 @@ def render_dashboard(view: ClassView, env: Environment | None = None, similar: l
         generated=datetime.now(timezone.utc), similar=similar)
 
 
-def write_reports(view: ClassView, out_dir: Path) -> Written:
-    """Render every page of ``view`` into ``out_dir`` (``reports/<id>``)."""
+def write_reports(view: ClassView, out_dir: Path, only: set[str] | None = None) -> Written:
+    """Render every page of ``view`` into ``out_dir`` (``reports/<id>``); with ``only``, just
+    those students' pages and the dashboard (one student's points changed)."""
     out_dir = Path(out_dir)
     env = environment()
     written = Written(dashboard=out_dir / "index.html")
     for s in view.students:
+        if only is not None and s.student not in only:
+            continue
         path = out_dir / s.filename
         atomic_write_text(path, render_student(s, view.info, env))
         written.students[s.student] = path

@@ -28,9 +28,9 @@ import nbformat
 import numpy as np
 
 from autograder.authoring.config import Similarity as Settings   # [similarity] of assignment.toml
+from autograder.authoring.master import RESPONSE_CELL
 from autograder.isolation.execution import is_release_cell
 
-RESPONSE_CELL = "_Type your answer here, replacing this text._"
 INDEX = "similarity.json"
 MAX_PAGES = 100
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.errors import CourseError
-from autograder.gradebook import Gradebook, final_score
+from autograder.gradebook import Gradebook, final_score, total_max, written_in_grading
 
 MISSING = ("zero", "excused")
 
@@ -126,12 +126,14 @@ class TermView:
     rows: list[TermRow]
 
 
-def _release_facts(dist: Path, assignment: str) -> tuple[str, float | None]:
-    """(title, autograded points) from the release, where there is one."""
+def _release_facts(dist: Path, assignment: str) -> tuple[str, float | None, dict[str, float]]:
+    """(title, autograded points, written question -> points) from the release, where there is one."""
     bundle = Path(dist) / assignment / "autograder"
+    written: dict[str, float] = {}
     try:
         questions = json.loads((bundle / "questions.json").read_text())["questions"]
         points = float(sum(q["points"] for q in questions if not q.get("manual")))
+        written = {q["name"]: float(q["points"]) for q in questions if q.get("manual")}
     except (OSError, KeyError, ValueError):
         points = None
     title = assignment
@@ -139,7 +141,7 @@ def _release_facts(dist: Path, assignment: str) -> tuple[str, float | None]:
         from autograder.authoring.config import load_config
 
         title = load_config(bundle / "assignment.toml", default_title=assignment).title
-    return title, points
+    return title, points, written
 
 
 def add_up(row: TermRow, config: TermConfig) -> TermRow:
@@ -168,15 +170,19 @@ def add_up(row: TermRow, config: TermConfig) -> TermRow:
 def term_view(gradebook: Gradebook, config: TermConfig, dist: Path, roster: dict | None = None) -> TermView:
     titles, points, grades = {}, {}, {}
     for a in config.assignments:
-        title, top = _release_facts(dist, a)
+        title, top, written = _release_facts(dist, a)
         graded = gradebook.grades(a)
         titles[a] = title
-        points[a] = top if top is not None else max((g.max_score for g in graded), default=0.0)
-        if not points[a]:
-            raise TermError(f"{a}: neither a release in {dist} nor a grade says how many points it is worth")
         overrides: dict[str, list] = {}
         for o in gradebook.overrides(a):
             overrides.setdefault(o.student, []).append(o)
+        counted = written_in_grading(graded, [o for rows in overrides.values() for o in rows])
+        if top is not None:
+            points[a] = top + sum(p for name, p in written.items() if name in counted)
+        else:
+            points[a] = max((total_max(g, counted) for g in graded), default=0.0)
+        if not points[a]:
+            raise TermError(f"{a}: neither a release in {dist} nor a grade says how many points it is worth")
         extended = {e.student for e in gradebook.extensions(a)}
         grades[a] = {g.student: Cell(final_score(g, overrides.get(g.student, []))[0], points[a], g.late_days or 0,
                                      g.student in extended, bool(overrides.get(g.student))) for g in graded}

@@ -25,8 +25,9 @@ import tempfile
 import threading
 from datetime import timezone
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, PackageLoader
 from starlette.concurrency import run_in_threadpool
@@ -63,13 +64,31 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     def assignments() -> list[str]:
         return sorted(p.parent.parent.name for p in Path(dist).glob("*/autograder/tests.json"))
 
+    def config_of(assignment: str):
+        from autograder.authoring.config import load_config
+
+        return load_config(Path(dist) / assignment / "autograder" / "assignment.toml")
+
+    checks = None           # public tests on upload: started with the first assignment that asks
+
+    def public_checks():
+        nonlocal checks
+        with lock:
+            if checks is None:
+                from autograder.service.checks import PublicChecks
+
+                checks = PublicChecks(Path(dist), Path(data) / "checks", backend)
+            return checks
+
+    def check_status(receipt):
+        return public_checks().status(receipt.receipt_id) if config_of(receipt.assignment).public_tests_on_upload \
+            else None
+
     def released(assignment: str) -> bool:
         """Whether students may see their graded page: by the assignment's ``[serve] feedback``."""
         from datetime import datetime
 
-        from autograder.authoring.config import load_config
-
-        config = load_config(Path(dist) / assignment / "autograder" / "assignment.toml")
+        config = config_of(assignment)
         if config.feedback_release == "immediately":
             return True
         if config.feedback_release == "after_deadline" and datetime.now(timezone.utc) >= config.deadline:
@@ -178,9 +197,11 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         name = Path(upload.filename or "notebook.ipynb").name
         await run_in_threadpool(_check_notebook, data, name, assignment)
         stored = await run_in_threadpool(store.store, assignment, user.id, data, name)    # fsyncs
+        if config_of(assignment).public_tests_on_upload:
+            public_checks().submit(stored.receipt_id, assignment, store.file_path(stored.sha256))
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse(receipt_json(stored), status_code=201)
-        return page(request, "service_receipt.html", status=201, receipt=stored)
+        return page(request, "service_receipt.html", status=201, receipt=stored, check=check_status(stored))
 
     def own_receipt(request: Request, rid: int):
         user = user_or_login(request)
@@ -191,7 +212,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
 
     @app.get("/receipts/{rid}")
     def receipt(request: Request, rid: int):
-        return page(request, "service_receipt.html", receipt=own_receipt(request, rid))
+        r = own_receipt(request, rid)
+        return page(request, "service_receipt.html", receipt=r, check=check_status(r))
 
     @app.get("/receipts/{rid}/file")
     def receipt_file(request: Request, rid: int):
@@ -219,33 +241,131 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return page(request, "service_staff.html", rows=rows)
 
     async def staff_action(request: Request, assignment: str):
-        """A staff POST about ``assignment``: the role, the form's CSRF token, a released assignment."""
+        """A staff POST about ``assignment``: the role, the form's CSRF token, a released assignment;
+        returns (the staff account, the form)."""
         user = staff(request)
-        await checked_form(request)
+        form = await checked_form(request)
         known(assignment)
-        return user
+        return user, form
 
     @app.post("/staff/grade/{assignment}")
     async def grade(request: Request, assignment: str):
-        user = await staff_action(request, assignment)
+        user, _ = await staff_action(request, assignment)
+        _start_grading(assignment, user.id)
+        return RedirectResponse("/staff", status_code=303)
+
+    def _start_grading(assignment: str, who: str, students: set[str] | None = None) -> None:
         with lock:
             if grading.get(assignment, "").startswith("grading"):
                 raise Refused(409, f"{assignment} is being graded already")
-            grading[assignment] = f"grading, started by {user.id}"
-        threading.Thread(target=_grade, args=(assignment,), daemon=True).start()
-        return RedirectResponse("/staff", status_code=303)
+            grading[assignment] = f"grading{' ' + ', '.join(sorted(students)) if students else ''}, started by {who}"
+        threading.Thread(target=_grade, args=(assignment, students), daemon=True).start()
 
-    def _grade(assignment: str) -> None:
+    def _grade(assignment: str, students: set[str] | None) -> None:
         try:
-            grading[assignment] = grade_latest(store, assignment, Path(dist), gradebook_url, Path(data), backend)
+            grading[assignment] = grade_latest(store, assignment, Path(dist), gradebook_url, Path(data), backend,
+                                               students)
         except Exception as e:  # noqa: BLE001 - shown to staff on the page, never a dead thread
             grading[assignment] = f"failed: {type(e).__name__}: {e}"
 
     @app.post("/staff/release/{assignment}")
     async def release_feedback(request: Request, assignment: str):
-        user = await staff_action(request, assignment)
+        user, _ = await staff_action(request, assignment)
         await run_in_threadpool(store.release_feedback, assignment, user.id)
         return RedirectResponse("/staff", status_code=303)
+
+    # -- written answers, overrides and regrades -----------------------------------------------
+    def gradebook():
+        from autograder.gradebook import Gradebook
+
+        return Gradebook(gradebook_url)
+
+    def written_spec(assignment: str, question: str | None = None):
+        from autograder.service.written import written_questions
+
+        known(assignment)
+        questions = written_questions(Path(dist) / assignment / "autograder")
+        if question is not None and question not in questions:
+            raise Refused(404, f"{assignment} has no written question {question!r}")
+        return questions
+
+    @app.get("/staff/written/{assignment}")
+    def written_index(request: Request, assignment: str):
+        from autograder.service.written import progress
+
+        staff(request)
+        questions = written_spec(assignment)
+        return page(request, "service_written_index.html", assignment=assignment, questions=questions,
+                    progress=progress(gradebook(), assignment, questions))
+
+    @app.get("/staff/written/{assignment}/{question}")
+    def written_question(request: Request, assignment: str, question: str):
+        from autograder.service.written import rows
+
+        staff(request)
+        spec = written_spec(assignment, question)[question]
+        answers = rows(gradebook(), store, assignment, question)
+        return page(request, "service_written.html", assignment=assignment, q=spec, rows=answers,
+                    graded=sum(1 for r in answers if r.latest), saved=request.query_params.get("saved", ""))
+
+    @app.post("/staff/written/{assignment}/{question}")
+    async def save_written(request: Request, assignment: str, question: str):
+        user, form = await staff_action(request, assignment)
+        written_spec(assignment, question)
+        student, anchor = str(form.get("student") or ""), str(form.get("next") or "")
+        points = _points(form.get("points"))
+        await run_in_threadpool(_save_and_refresh, assignment, student, question, lambda gb: gb.save_written_grade(
+            assignment, student, question, points, str(form.get("comment") or ""), user.id))
+        return RedirectResponse(f"/staff/written/{assignment}/{question}?saved={quote(student)}#{anchor}",
+                                status_code=303)
+
+    @app.post("/staff/override/{assignment}")
+    async def override(request: Request, assignment: str):
+        user, form = await staff_action(request, assignment)
+        student, question = str(form.get("student") or ""), str(form.get("question") or "")
+        points = _points(form.get("points"))
+        await run_in_threadpool(_save_and_refresh, assignment, student, question, lambda gb: gb.add_override(
+            assignment, student, question, points, str(form.get("reason") or ""), user.id))
+        return RedirectResponse("/staff", status_code=303)
+
+    def _save_and_refresh(assignment: str, student: str, question: str, save) -> None:
+        from autograder.gradebook import OverrideError
+        from autograder.service.written import refresh_reports
+
+        gb = gradebook()
+        first = question not in {o.question for o in gb.overrides(assignment)}
+        try:
+            save(gb)
+        except OverrideError as e:
+            raise Refused(400, f"{e}; nothing was saved") from None
+        # a written question's first grade adds its points to every total's maximum: every page
+        refresh_reports(gb, Path(dist) / assignment / "autograder", reports / assignment,
+                        None if first else {student})
+
+    @app.post("/staff/regrade/{assignment}")
+    async def regrade(request: Request, assignment: str):
+        user, form = await staff_action(request, assignment)
+        student = str(form.get("student") or "")
+        if student not in store.latest(assignment):
+            raise Refused(400, f"{student!r} has no submission of {assignment}; nothing to grade again")
+        _start_grading(assignment, user.id, {student})
+        return RedirectResponse("/staff", status_code=303)
+
+    @app.get("/staff/export/{assignment}.csv")
+    def export_csv(request: Request, assignment: str, fmt: str = Query("csv", alias="format")):
+        """The gradebook as ``course export`` writes it (``?format=canvas`` and the others too)."""
+        from autograder.reports.lms_export import ExportError, export
+        from autograder.reports.model import AssignmentInfo, load_class
+
+        staff(request)
+        known(assignment)
+        view = load_class(gradebook(), AssignmentInfo.load(assignment, Path(dist) / assignment / "autograder"))
+        try:
+            text, _ = export(view, fmt)
+        except ExportError as e:
+            raise Refused(400, str(e)) from None
+        return Response(text, media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{assignment}-{fmt}.csv"'})
 
     @app.get("/staff/reports/{assignment}/{name}")
     def staff_report(request: Request, assignment: str, name: str):
@@ -257,6 +377,16 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return Response(path.read_bytes(), media_type="text/html")
 
     return app
+
+
+def _points(value) -> float:
+    try:
+        points = float(str(value or "").strip())
+    except ValueError:
+        raise Refused(400, f"points must be a number, not {str(value)[:40]!r}; nothing was saved") from None
+    if points != points or points in (float("inf"), float("-inf")):
+        raise Refused(400, "points must be a finite number; nothing was saved")
+    return points
 
 
 def receipt_json(r) -> dict:
@@ -282,8 +412,9 @@ def _check_notebook(data: bytes, name: str, assignment: str) -> None:
 
 
 def grade_latest(store: ServiceStore, assignment: str, dist: Path, gradebook_url: str, data: Path,
-                 backend: str | None) -> str:
-    """Grade each student's latest upload, late penalty from the receipt time, then write the reports."""
+                 backend: str | None, students: set[str] | None = None) -> str:
+    """Grade each student's latest upload, late penalty from the receipt time, then write the reports.
+    ``students``: only these, graded again even when unchanged (a regrade from the staff page)."""
     from autograder.gradebook import Gradebook
     from autograder.grading.bundle import check_same_zoo
     from autograder.grading.class_grading import grade_class
@@ -293,13 +424,13 @@ def grade_latest(store: ServiceStore, assignment: str, dist: Path, gradebook_url
 
     bundle = dist / assignment / "autograder"
     check_same_zoo(bundle)
-    latest = store.latest(assignment)
+    latest = {s: r for s, r in store.latest(assignment).items() if students is None or s in students}
     gb = Gradebook(gradebook_url)
     with tempfile.TemporaryDirectory(prefix="serve-grade-") as tmp:
         for student, r in latest.items():
             (Path(tmp) / f"{student}.ipynb").write_bytes(store.file_path(r.sha256).read_bytes())
         received = {s: r.received_at.astimezone(timezone.utc) for s, r in latest.items()}
         summary = grade_class(bundle, Path(tmp), get_backend(backend), gb, data / "results" / assignment,
-                              progress=False, received=received)
+                              progress=False, received=received, regrade=students is not None)
     write_reports(load_class(gb, AssignmentInfo.load(assignment, bundle)), data / "reports" / assignment)
     return f"graded {len(summary.graded)}, failed {len(summary.failed)}, unchanged {len(summary.skipped)}"
