@@ -111,7 +111,12 @@ def test_student_uploads_and_reads_released_feedback(tmp_path):
                 student.goto(f"{base}/")
                 student.click("text=Your feedback")
                 student.wait_for_load_state()
-                score = student.inner_text("#score")
+                for _ in range(120):     # q3's first grade rewrites every page in the background
+                    score = student.inner_text("#score")
+                    if "6 / 6" in score:
+                        break
+                    time.sleep(0.5)
+                    student.reload()
                 assert re.search(r"\b6 / 6 points \(100%\)", score), score
                 expect(student.locator("#overrides")).to_contain_text("Right.")
             finally:

@@ -275,10 +275,17 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return RedirectResponse("/staff", status_code=303)
 
     # -- written answers, overrides and regrades -----------------------------------------------
-    def gradebook():
-        from autograder.gradebook import Gradebook
+    book = None
 
-        return Gradebook(gradebook_url)
+    def gradebook():
+        """The one Gradebook (and connection pool) of this service, made on first use."""
+        nonlocal book
+        with lock:
+            if book is None:
+                from autograder.gradebook import Gradebook
+
+                book = Gradebook(gradebook_url)
+            return book
 
     def written_spec(assignment: str, question: str | None = None):
         from autograder.service.written import written_questions
@@ -306,7 +313,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         spec = written_spec(assignment, question)[question]
         answers = rows(gradebook(), store, assignment, question)
         return page(request, "service_written.html", assignment=assignment, q=spec, rows=answers,
-                    graded=sum(1 for r in answers if r.latest), saved=request.query_params.get("saved", ""))
+                    graded=sum(1 for r in answers if r.latest), saved=request.query_params.get("saved", ""),
+                    rewriting=refresher is not None and refresher.busy(assignment))
 
     @app.post("/staff/written/{assignment}/{question}")
     async def save_written(request: Request, assignment: str, question: str):
@@ -316,7 +324,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         points = _points(form.get("points"))
         await run_in_threadpool(_save_and_refresh, assignment, student, question, lambda gb: gb.save_written_grade(
             assignment, student, question, points, str(form.get("comment") or ""), user.id))
-        return RedirectResponse(f"/staff/written/{assignment}/{question}?saved={quote(student)}#{anchor}",
+        return RedirectResponse(f"/staff/written/{assignment}/{question}?saved={quote(student)}#{quote(anchor)}",
                                 status_code=303)
 
     @app.post("/staff/override/{assignment}")
@@ -328,19 +336,23 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
             assignment, student, question, points, str(form.get("reason") or ""), user.id))
         return RedirectResponse("/staff", status_code=303)
 
+    refresher = None
+
     def _save_and_refresh(assignment: str, student: str, question: str, save) -> None:
         from autograder.gradebook import OverrideError
-        from autograder.service.written import refresh_reports
+        from autograder.service.written import PageRefresher
 
+        nonlocal refresher
         gb = gradebook()
         first = question not in {o.question for o in gb.overrides(assignment)}
         try:
             save(gb)
         except OverrideError as e:
             raise Refused(400, f"{e}; nothing was saved") from None
+        with lock:
+            refresher = refresher or PageRefresher(gb, Path(dist), reports)
         # a written question's first grade adds its points to every total's maximum: every page
-        refresh_reports(gb, Path(dist) / assignment / "autograder", reports / assignment,
-                        None if first else {student})
+        refresher.refresh(assignment, None if first else student)
 
     @app.post("/staff/regrade/{assignment}")
     async def regrade(request: Request, assignment: str):
@@ -376,6 +388,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
             raise Refused(404, "no such page")
         return Response(path.read_bytes(), media_type="text/html")
 
+    # whether students' pages of an assignment are being rewritten (the staff page says so; tests wait)
+    app.state.pages_busy = lambda assignment: refresher is not None and refresher.busy(assignment)
     return app
 
 

@@ -9,6 +9,8 @@ nbgrader's formgrader is the model: a page per question, "14 of 52 graded", save
 from __future__ import annotations
 
 import json
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +88,53 @@ def rows(gb: Gradebook, store: ServiceStore, assignment: str, question: str) -> 
 
 def refresh_reports(gb: Gradebook, bundle: Path, out_dir: Path, only: set[str] | None = None) -> None:
     """Rewrite the assignment's pages after staff changed points: ``only`` these students' (and the
-    dashboard), or every page when the change moves every total's maximum (a written question's
-    first grade)."""
+    dashboard), or every page."""
     write_reports(load_class(gb, AssignmentInfo.load(Path(bundle).parent.name, bundle)), out_dir, only)
+
+
+class PageRefresher:
+    """Keeps an assignment's pages in step with staff's saves without making a TA wait for them.
+
+    One student's page (and the dashboard) is rewritten before the save is answered (under a
+    second). A written question's first grade moves every total's maximum, so every page must be
+    rewritten: in a class of 300 with their plots to draw that is most of a minute, so it runs in
+    a thread, once per assignment at a time; saves that arrive meanwhile are folded into one more
+    pass after it (a pass reads the gradebook when it starts)."""
+
+    def __init__(self, gb: Gradebook, dist: Path, reports: Path):
+        self.gb, self.dist, self.reports = gb, Path(dist), Path(reports)
+        self.lock = threading.Lock()
+        self.running: dict[str, bool] = {}       # assignment -> another pass is owed
+
+    def refresh(self, assignment: str, student: str | None) -> None:
+        """``student``'s page now, or (``None``) every page in the background."""
+        with self.lock:
+            if assignment in self.running:       # a pass is rewriting everything: owe one more
+                self.running[assignment] = True
+                return
+            if student is None:
+                self.running[assignment] = False
+        if student is not None:
+            self._write(assignment, {student})
+            return
+        threading.Thread(target=self._every_page, args=(assignment,), daemon=True).start()
+
+    def busy(self, assignment: str) -> bool:
+        with self.lock:
+            return assignment in self.running
+
+    def _every_page(self, assignment: str) -> None:
+        while True:
+            try:
+                self._write(assignment, None)
+            except Exception as e:  # noqa: BLE001 - a thread must not die silently; the next save retries
+                print(f"rewriting the pages of {assignment} failed: {type(e).__name__}: {e}", file=sys.stderr,
+                      flush=True)
+            with self.lock:
+                if not self.running[assignment]:
+                    del self.running[assignment]
+                    return
+                self.running[assignment] = False
+
+    def _write(self, assignment: str, only: set[str] | None) -> None:
+        refresh_reports(self.gb, self.dist / assignment / "autograder", self.reports / assignment, only)
