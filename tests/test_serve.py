@@ -184,3 +184,32 @@ def test_feedback_released_by_the_assignments_setting(tmp_path, mode):
     assert page.status_code == 200 and "alice" in page.text
     assert f'href="/feedback/{TOY_ID}"' in alice.get("/").text
 
+
+
+def test_guessing_passwords_is_throttled(tmp_path):
+    """Five wrong passwords for one id: the sixth try is refused (429) before argon2 runs, even with
+    the right password, until the window passes; other ids are not affected; a success clears."""
+    from autograder.service.throttle import LoginThrottle
+
+    now = [1000.0]
+    service = make_service(tmp_path)
+    service["app"] = create_app(service["store"], service["dist"], service["db"], service["data"], "test-secret",
+                                backend="local", throttle=LoginThrottle(per_id=5, per_address=8, window_s=600,
+                                                                        clock=lambda: now[0]))
+    client = TestClient(service["app"])
+
+    def try_password(who: str, password: str):
+        return client.post("/login", data={"id": who, "password": password, "csrf": csrf(client, "/login")},
+                           follow_redirects=False)
+
+    assert [try_password("alice", f"guess {i}").status_code for i in range(5)] == [401] * 5
+    refused = try_password("alice", PASSWORD)
+    assert refused.status_code == 429 and "too many failed sign-ins" in refused.text and "10 minutes" in refused.text
+    assert try_password("ALICE", PASSWORD).status_code == 429            # ids are matched without case
+    assert try_password("bob", PASSWORD).status_code == 303               # another id signs in
+    now[0] += 601
+    assert try_password("alice", PASSWORD).status_code == 303             # the window passed
+    # the address's own limit: 8 failures from one address, over any ids, refuse every id from it
+    for i in range(8):
+        assert try_password(f"nobody{i}", "x").status_code == 401
+    assert try_password("tina", PASSWORD).status_code == 429

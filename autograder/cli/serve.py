@@ -44,7 +44,11 @@ data_option = click.option("--data", type=click.Path(file_okay=False, path_type=
 @data_option
 @backend_option
 @click.option("--https-only", is_flag=True, help="Send the session cookie over HTTPS only (behind a TLS proxy).")
-def serve_cmd(host, port, db, dist, data, backend, https_only):
+@click.option("--proxy", "proxies", default="", metavar="ADDRESSES",
+              help="Behind a reverse proxy on another machine: its addresses (comma-separated), whose "
+                   "X-Forwarded-For gives the client's address (sign-in limits count per address). A proxy on "
+                   "this machine (127.0.0.1) is trusted without it.")
+def serve_cmd(host, port, db, dist, data, backend, https_only, proxies):
     """Run the course's web service: uploads with receipts, feedback behind a login, grading."""
     import uvicorn
 
@@ -53,7 +57,9 @@ def serve_cmd(host, port, db, dist, data, backend, https_only):
 
     app = create_app(_store(db, data), dist_dir(dist), db_url(db), data, _secret(data), backend=backend,
                      https_only=https_only)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 (a proxy on this machine) unless told other addresses;
+    # a client elsewhere cannot choose the address the sign-in limits count
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, forwarded_allow_ips=proxies or None)
 
 
 @click.group("roster", cls=CourseGroup)

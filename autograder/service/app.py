@@ -36,6 +36,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from autograder.reports.render import environment
 from autograder.service.store import STAFF, ServiceStore
+from autograder.service.throttle import LoginThrottle
 # imported with the app, not at the first upload: nbformat takes ~2 s to import, which the first
 # students of a deadline would otherwise wait out together
 from autograder.student.submit import SubmitError, read_notebook
@@ -50,9 +51,12 @@ class Refused(Exception):
 
 
 def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, secret: str,
-               backend: str | None = None, https_only: bool = False) -> FastAPI:
-    """``data``: where the service writes ``reports/<id>/`` and ``results/<id>/``."""
+               backend: str | None = None, https_only: bool = False,
+               throttle: LoginThrottle | None = None) -> FastAPI:
+    """``data``: where the service writes ``reports/<id>/`` and ``results/<id>/``; ``throttle``:
+    the failed sign-in limits (the defaults of ``service/throttle.py`` when not given)."""
     reports = Path(data) / "reports"
+    throttle = throttle or LoginThrottle()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(SessionMiddleware, secret_key=secret, same_site="lax", https_only=https_only,
                        session_cookie="course_session", max_age=12 * 3600)
@@ -145,11 +149,18 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     @app.post("/login")
     async def login(request: Request):
         form = await checked_form(request)
+        ident, address = str(form.get("id") or ""), request.client.host if request.client else ""
+        wait = throttle.wait_s(ident, address)
+        if wait:            # refused before argon2 runs: guessing costs the guesser, not our CPUs
+            minutes = max(1, round(wait / 60))
+            raise Refused(429, f"too many failed sign-ins for this id or from this address; try again in "
+                               f"{minutes} minute{'s' if minutes > 1 else ''}, or ask course staff for a sign-in link")
         # argon2 costs tens of milliseconds of CPU: off the event loop, as every blocking call here
-        account = await run_in_threadpool(store.check_password, str(form.get("id") or ""),
-                                          str(form.get("password") or ""))
+        account = await run_in_threadpool(store.check_password, ident, str(form.get("password") or ""))
         if account is None:
+            throttle.failed(ident, address)
             return page(request, "service_login.html", status=401, error="unknown id or wrong password")
+        throttle.succeeded(ident)
         return _signed_in(request, account.id)
 
     @app.get("/login/token/{token}")

@@ -37,9 +37,12 @@ class ServiceClient:
 
     def sign_in(self, ident: str, password: str) -> None:
         try:
-            r = self.http.post("/login", data={"id": ident, "password": password, "csrf": self._csrf("/login")})
+            r = self.http.post("/login", data={"id": ident, "password": password, "csrf": self._csrf("/login")},
+                               headers={"accept": "application/json"})
         except httpx.HTTPError as e:
             raise ServiceError(f"{self.base_url}: cannot reach the course service ({e})") from None
+        if r.status_code == 429:
+            raise ServiceError(f"{self.base_url}: signing in as {ident} was refused: {self.reason(r)}")
         if r.status_code != 303:
             raise ServiceError(f"{self.base_url}: signing in as {ident} was refused (unknown id or wrong password)")
         self.csrf = self._csrf("/")
