@@ -213,3 +213,23 @@ def test_guessing_passwords_is_throttled(tmp_path):
     for i in range(8):
         assert try_password(f"nobody{i}", "x").status_code == 401
     assert try_password("tina", PASSWORD).status_code == 429
+
+
+def test_upload_tokens_upload_only(service):
+    """A student's upload token uploads without a session or CSRF token; it opens nothing else, a
+    new one replaces it, and a wrong one stores nothing."""
+    alice = signed_in(service, "alice")
+    page = alice.post("/upload-token", data={"csrf": csrf(alice)})
+    token = re.search(r'<code id="token">([^<]+)</code>', page.text).group(1)
+    assert page.status_code == 200 and f"--to http://testserver --token {token}" in page.text
+    anonymous = TestClient(service["app"])
+    auth = {"authorization": f"Bearer {token}", "accept": "application/json"}
+    r = anonymous.post(f"/submit/{TOY_ID}", files={"notebook": ("hw.ipynb", solution(service))}, headers=auth)
+    assert r.status_code == 201 and r.json()["student"] == "alice"
+    for path in ("/", f"/receipts/{r.json()['receipt']}", f"/feedback/{TOY_ID}"):
+        assert anonymous.get(path, headers=auth, follow_redirects=False).status_code == 303      # to the login page
+    assert alice.post("/upload-token", data={}).status_code == 403                             # the form's CSRF
+    service["store"].issue_upload_token("alice")                                               # staff's new one
+    stale = anonymous.post(f"/submit/{TOY_ID}", files={"notebook": ("hw.ipynb", solution(service))}, headers=auth)
+    assert stale.status_code == 401 and "upload token is not valid" in stale.json()["error"]
+    assert len(service["store"].receipts(student="alice")) == 1

@@ -1,6 +1,7 @@
 """``course submit NOTEBOOK --to URL``: the student's command uploads to ``course serve`` (a real
-server in its own process) and prints the receipt the server stamped; a wrong password, a
-notebook the service refuses and an unreachable service are one line each."""
+server in its own process) and prints the receipt the server stamped, signed in with the password
+or with an upload token; a wrong password, a replaced token, a notebook the service refuses and an
+unreachable service are one line each."""
 
 from __future__ import annotations
 
@@ -47,9 +48,20 @@ def test_submit_to_the_service_prints_the_receipt(tmp_path):
                                               "--password", PASSWORD])
         assert refused.exit_code == 1 and "refused the upload (404): there is no assignment 'no-such-lab'" in refused.output
         assert "Traceback" not in wrong.output + refused.output
+
+        # with an upload token instead of the password (from `course roster upload-token` or the page)
+        nb.write_bytes((tmp_path / "dist" / TOY_ID / "student" / f"{TOY_ID}.ipynb").read_bytes())
+        token = store.issue_upload_token("alice")
+        by_token = CliRunner().invoke(course, ["submit", str(nb), "--student", "alice", "--to", url],
+                                      env={"COURSE_TOKEN": token})
+        assert by_token.exit_code == 0 and "received" in by_token.output, by_token.output
+        assert len(store.receipts(student="alice")) == 2
+        store.issue_upload_token("alice")                       # a new token: the old one stops working
+        stale = CliRunner().invoke(course, ["submit", str(nb), "--student", "alice", "--to", url, "--token", token])
+        assert stale.exit_code == 1 and "refused the upload (401): this upload token is not valid" in stale.output
     finally:
         server.kill()
         server.wait(10)
     gone = CliRunner().invoke(course, ["submit", str(nb), "--student", "alice", "--to", url, "--password", PASSWORD])
     assert gone.exit_code == 1 and "cannot reach the course service" in gone.output
-    assert len(store.receipts()) == 1
+    assert len(store.receipts()) == 2

@@ -100,4 +100,16 @@ def roster_token(idents, db, data, base_url):
         click.echo(f"{ident},{base_url.rstrip('/')}/login/token/{store.issue_token(ident)}")
 
 
+@roster_group.command("upload-token")
+@click.argument("idents", nargs=-1, required=True)
+@db_option
+@data_option
+def roster_upload_token(idents, db, data):
+    """Print a new upload token for each of IDENTS, for `course submit --to URL --token T` (students
+    can also make their own on their page); an earlier token of theirs stops working."""
+    store = _store(db, data)
+    for ident in idents:
+        click.echo(f"{ident},{store.issue_upload_token(ident)}")
+
+
 COMMANDS = [serve_cmd, roster_group]

@@ -33,7 +33,9 @@ def check_cmd(notebook, question, cell_timeout_s):
               help="Also upload NOTEBOOK to the course's service at URL and print its receipt.")
 @click.option("--password", default=None, help="--to: your service password (asked when not given; "
               "or set COURSE_PASSWORD).", envvar="COURSE_PASSWORD")
-def submit_cmd(notebook, student, out_dir, url, password):
+@click.option("--token", default=None, help="--to: your upload token from your page of the service, instead "
+              "of the password (or set COURSE_TOKEN).", envvar="COURSE_TOKEN")
+def submit_cmd(notebook, student, out_dir, url, password, token):
     """Package NOTEBOOK with a manifest into <assignment>_<student>_<time>.zip (and, with --to,
     upload it to the course's service, which stamps the receipt with its own clock)."""
     from autograder.student.submit import read_notebook, submit
@@ -49,7 +51,10 @@ def submit_cmd(notebook, student, out_dir, url, password):
     assignment = read_notebook(data, str(notebook)).metadata["course"]["assignment"]   # submit() checked it
     client = ServiceClient(url)
     try:
-        client.sign_in(student, password or click.prompt("Password", hide_input=True))
+        if token:
+            client.use_token(token)
+        else:
+            client.sign_in(student, password or click.prompt("Password", hide_input=True))
         r = client.upload(assignment, data, notebook.name)
     except ServiceError as e:
         raise click.ClickException(str(e)) from None
@@ -60,6 +65,9 @@ def submit_cmd(notebook, student, out_dir, url, password):
     receipt = r.json()
     click.echo(f"receipt {receipt['receipt']}: {receipt['assignment']} received {receipt['received_at']} "
                f"(server time), {receipt['size']} bytes, sha256 {receipt['sha256']}")
+    if receipt.get("student") != student:
+        click.secho(f"stored as {receipt.get('student')}'s submission (the token's owner), not {student}'s",
+                    fg="yellow", err=True)
 
 
 COMMANDS = [check_cmd, submit_cmd]

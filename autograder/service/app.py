@@ -193,12 +193,20 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
 
     @app.post("/submit/{assignment}")
     async def submit(request: Request, assignment: str):
-        user = user_or_login(request)
+        bearer = request.headers.get("authorization", "")
+        if bearer.lower().startswith("bearer "):      # `course submit --to URL --token T`: uploads only
+            user = await run_in_threadpool(store.upload_token_owner, bearer[7:].strip())
+            if user is None:
+                raise Refused(401, "this upload token is not valid (a newer one replaced it, or it was mistyped); "
+                                   "make a new one on your page of the course service; nothing was stored")
+        else:
+            user = user_or_login(request)
         known(assignment)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_UPLOAD + 65536:
             raise Refused(413, f"the upload is larger than {MAX_UPLOAD >> 20} MB; nothing was stored")
-        form = await checked_form(request)
+        # a token is not a cookie: no browser sends it on its own, so no CSRF token is needed with it
+        form = await request.form() if bearer.lower().startswith("bearer ") else await checked_form(request)
         upload = form.get("notebook")
         if not isinstance(upload, UploadFile):
             raise Refused(400, "no file in the upload; choose your notebook (.ipynb) and submit again")
@@ -213,6 +221,13 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse(receipt_json(stored), status_code=201)
         return page(request, "service_receipt.html", status=201, receipt=stored, check=check_status(stored))
+
+    @app.post("/upload-token")
+    async def new_upload_token(request: Request):
+        user = user_or_login(request)
+        await checked_form(request)
+        token = await run_in_threadpool(store.issue_upload_token, user.id)
+        return page(request, "service_upload_token.html", token=token, base=str(request.base_url).rstrip("/"))
 
     def own_receipt(request: Request, rid: int):
         user = user_or_login(request)

@@ -1,4 +1,5 @@
-"""A client of ``course serve``: sign in, then upload notebooks and get their receipts as JSON.
+"""A client of ``course serve``: sign in (or use an upload token), then upload notebooks and get
+their receipts as JSON.
 
 Used by ``course submit --to URL`` (it ships in the student package) and by scripts (the
 durability test, ``benchmarks/serve_load.py``)."""
@@ -22,6 +23,7 @@ class ServiceClient:
     def __init__(self, base_url: str, timeout: float = 60.0):
         self.base_url = base_url
         self.http = httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=False)
+        self.csrf, self.token = "", ""
 
     def _get(self, path: str) -> httpx.Response:
         try:
@@ -47,10 +49,17 @@ class ServiceClient:
             raise ServiceError(f"{self.base_url}: signing in as {ident} was refused (unknown id or wrong password)")
         self.csrf = self._csrf("/")
 
+    def use_token(self, token: str) -> None:
+        """Upload with a student's upload token instead of a signed-in session."""
+        self.token = token
+
     def upload(self, assignment: str, data: bytes, name: str) -> httpx.Response:
+        headers = {"accept": "application/json"}
+        form = {"csrf": self.csrf}
+        if self.token:
+            headers["authorization"], form = f"Bearer {self.token}", {}
         try:
-            return self.http.post(f"/submit/{assignment}", data={"csrf": self.csrf}, files={"notebook": (name, data)},
-                                  headers={"accept": "application/json"})
+            return self.http.post(f"/submit/{assignment}", data=form, files={"notebook": (name, data)}, headers=headers)
         except httpx.HTTPError as e:
             raise ServiceError(f"{self.base_url}: the upload did not complete ({e}); no receipt, submit again") from None
 

@@ -7,7 +7,8 @@ always has its file, and a crash before the commit leaves at most an unreference
 receipt without one. Files are content-addressed and never rewritten.
 
 Passwords are argon2 hashes (``argon2-cffi``); a one-time sign-in token is stored as its
-sha256 and spent on first use.
+sha256 and spent on first use; a student's upload token (for ``course submit --to``; uploads
+only) is stored as its sha256 and works until a new one replaces it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ class Receipt(Base):
     size = Column(Integer, nullable=False)
     filename = Column(String(300), nullable=False)          # as uploaded: shown, never used as a path
     received_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class UploadToken(Base):
+    """A student's long-lived token for ``course submit --to`` (uploads only; a new one replaces it)."""
+    __tablename__ = "upload_tokens"
+    id = Column(Integer, primary_key=True)
+    student = Column(String(200), nullable=False, index=True)
+    sha256 = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
 
 
 class FeedbackRelease(Base):
@@ -177,6 +187,27 @@ class ServiceStore:
             account.token_sha256 = None
             s.flush()
             s.expunge(account)
+            return account
+
+    def issue_upload_token(self, ident: str) -> str:
+        """A new upload token for ``ident``; any earlier one stops working. Stored as its sha256."""
+        token = "upload-" + secrets.token_urlsafe(32)
+        with self.writing, Session(self.engine) as s, s.begin():
+            if s.get(Account, ident) is None:
+                raise RosterError(f"no account {ident!r}: import the roster first")
+            for old in s.scalars(select(UploadToken).where(UploadToken.student == ident)).all():
+                s.delete(old)
+            s.add(UploadToken(student=ident, sha256=hashlib.sha256(token.encode()).hexdigest(),
+                              created_at=datetime.now(timezone.utc)))
+        return token
+
+    def upload_token_owner(self, token: str) -> Account | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with Session(self.engine) as s:
+            row = s.scalars(select(UploadToken).where(UploadToken.sha256 == digest)).first()
+            account = s.get(Account, row.student) if row else None
+            if account is not None:
+                s.expunge(account)
             return account
 
     # -- uploads -----------------------------------------------------------------------------
