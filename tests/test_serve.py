@@ -233,3 +233,23 @@ def test_upload_tokens_upload_only(service):
     stale = anonymous.post(f"/submit/{TOY_ID}", files={"notebook": ("hw.ipynb", solution(service))}, headers=auth)
     assert stale.status_code == 401 and "upload token is not valid" in stale.json()["error"]
     assert len(service["store"].receipts(student="alice")) == 1
+
+
+def test_grade_uploads_from_a_terminal(service):
+    """``course grade-uploads``: the staff page's button as a command, one student again on request."""
+    from click.testing import CliRunner
+
+    from autograder.cli import course
+
+    upload(signed_in(service, "alice"), solution(service))
+    upload(signed_in(service, "bob"), solution(service))
+    common = ["--db", service["db"], "--dist", str(service["dist"]), "--data", str(service["data"]),
+              "--backend", "local"]
+    done = CliRunner().invoke(course, ["grade-uploads", TOY_ID, *common])
+    assert done.exit_code == 0 and "graded 2, failed 0" in done.output, done.output
+    gb = Gradebook(service["db"])
+    assert (gb.grade(TOY_ID, "bob").late_days, gb.grade(TOY_ID, "bob").late_penalty) == (2, 0.2)
+    again = CliRunner().invoke(course, ["grade-uploads", TOY_ID, "bob", *common])
+    assert again.exit_code == 0 and "graded 1, failed 0" in again.output, again.output
+    missing = CliRunner().invoke(course, ["grade-uploads", "no-such-lab", *common])
+    assert missing.exit_code == 1 and "no-such-lab" in missing.output and "Traceback" not in missing.output

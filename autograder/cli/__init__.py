@@ -22,7 +22,7 @@ COMMANDS = {
     "release": "autograder.cli.release", "solutions": "autograder.cli.release",
     "check": "autograder.cli.student", "submit": "autograder.cli.student",
     "gradescope-run": "autograder.cli.gradescope",
-    "serve": "autograder.cli.serve", "roster": "autograder.cli.serve",
+    "serve": "autograder.cli.serve", "roster": "autograder.cli.serve", "grade-uploads": "autograder.cli.serve",
     "report": "autograder.cli.report", "export": "autograder.cli.report", "similarity": "autograder.cli.report",
 }
 

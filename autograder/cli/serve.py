@@ -1,4 +1,5 @@
-"""``course serve`` (the web service) and ``course roster`` (its accounts)."""
+"""``course serve`` (the web service), ``course roster`` (its accounts) and ``course grade-uploads``
+(grading its uploads from a terminal)."""
 
 from __future__ import annotations
 
@@ -112,4 +113,22 @@ def roster_upload_token(idents, db, data):
         click.echo(f"{ident},{store.issue_upload_token(ident)}")
 
 
-COMMANDS = [serve_cmd, roster_group]
+@click.command("grade-uploads", cls=CourseCommand)
+@click.argument("assignment")
+@click.argument("students", nargs=-1)
+@db_option
+@dist_option
+@data_option
+@backend_option
+def grade_uploads_cmd(assignment, students, db, dist, data, backend):
+    """Grade each student's latest upload to the service (STUDENTS: only these, graded again), the
+    late penalty from the receipt times, then write the pages the service shows: what the staff
+    page's "Grade latest submissions" does, from a terminal (a cron job, say)."""
+    from autograder.cli.options import db_url
+    from autograder.service.app import grade_latest
+
+    click.echo(grade_latest(_store(db, data), assignment, dist_dir(dist), db_url(db), data, backend,
+                            set(students) or None))
+
+
+COMMANDS = [serve_cmd, roster_group, grade_uploads_cmd]
