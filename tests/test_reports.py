@@ -122,7 +122,7 @@ def test_late_penalty_shown_from_the_gradebook(sample):
 
 def test_override_shown_with_who_when_why(sample):
     text = student_text(sample, "overridden")
-    assert "5 / 5 points" in text and "autograder score 4" in text and "after staff overrides 5" in text
+    assert "5 / 5 points" in text and "autograder score 4" in text and "with course staff's points 5" in text
     assert "Changes by course staff" in text
     assert "ta_jane" in text and "q1 - 2 was too strict about -0.0; checked by hand" in text
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", text.split("Changes by course staff")[1])

@@ -386,9 +386,11 @@ class ClassView:
             claim = claimed_before_received(s.result)
             if claim:
                 reasons.append(claim)
-            if s.overrides:
+            written = {q.name for q in s.questions if q.manual}
+            overridden = [o for o in s.overrides if o.question not in written]     # a written grade is routine
+            if overridden:
                 reasons.append("overridden: " + "; ".join(
-                    f"{o.question} = {fmt_points(o.points)} by {o.author} ({o.reason})" for o in s.overrides))
+                    f"{o.question} = {fmt_points(o.points)} by {o.author} ({o.reason})" for o in overridden))
             if reasons:
                 out.append(Attention(s.student, s.filename, reasons))
         return out
