@@ -1,13 +1,15 @@
 """05-rag's answer figures: token F1 closed-book, RAG generated freely, RAG grounded, gold grounded.
 
-    python benchmarks/rag_answers.py [--questions 60] [--k K] [--flan FOLDER]
+    python benchmarks/rag_answers.py [--questions 60] [--k K] [--flan FOLDER] [--beams N]
 
 Runs the lab's own reference code (the solution cells of ``assignments/05-rag`` up to q4:
 chunking, tiny-encoder + faiss retrieval, prompts, ``grounded_answer``) on the first
 ``--questions`` knowledge-base test questions (the lab's SLICE is 60), with ``--k`` retrieved
 chunks per prompt (default: the lab's ``RAG_K``). ``--flan`` swaps in another tiny-flan build (a ``save_pretrained``
 folder), to compare recipes; the zoo is not
-touched. Prints exact match and token F1 per answer kind, and seconds. Runs in a temporary
+touched. ``--beams`` answers freely with beam search instead of the lab's greedy decoding (both
+closed-book and RAG), to see what decoding alone buys. Prints exact match and token F1 per answer
+kind, and seconds. Runs in a temporary
 folder (the lab saves its index under ``rag_index/``).
 """
 
@@ -46,7 +48,8 @@ def lab_cells() -> list[str]:
     return picked
 
 
-def answers(n_questions: int = 60, k: int | None = None, flan_dir: Path | None = None) -> dict[str, list[str]]:
+def answers(n_questions: int = 60, k: int | None = None, flan_dir: Path | None = None,
+            beams: int = 1) -> dict[str, list[str]]:
     """The lab's answers to the first ``n_questions`` test questions, by kind, and the gold ones
     (``k`` chunks per prompt, default the lab's ``RAG_K``)."""
     from course_lib.models import zoo
@@ -59,6 +62,12 @@ def answers(n_questions: int = 60, k: int | None = None, flan_dir: Path | None =
     lab: dict = {}
     for source in cells:
         exec(compile(source, str(LAB), "exec"), lab)
+    if beams > 1:
+        def beam_answer(prompts, max_new_tokens=10):
+            config = lab["greedy_config"](max_new_tokens=max_new_tokens, model=lab["flan"], tokenizer=lab["flan_tok"],
+                                          num_beams=beams)
+            return lab["generate"](lab["flan"], lab["flan_tok"], prompts, config, batch_size=32)
+        lab["answer"] = beam_answer
     rows = lab["test_questions"][:n_questions]
     k = k or lab["RAG_K"]
     questions = [r["question"] for r in rows]
@@ -81,6 +90,7 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=60)
     ap.add_argument("--k", type=int, default=None, help="retrieved chunks per RAG prompt (default: the lab's RAG_K)")
     ap.add_argument("--flan", type=Path, help="another tiny-flan folder to evaluate")
+    ap.add_argument("--beams", type=int, default=1, help="beam search with this many beams (default: greedy)")
     args = ap.parse_args()
 
     import torch
@@ -90,9 +100,10 @@ def main() -> None:
 
     torch.set_num_threads(1)
     start = time.perf_counter()
-    by_kind = answers(args.questions, args.k, args.flan)
+    by_kind = answers(args.questions, args.k, args.flan, args.beams)
     gold = by_kind.pop("gold")
-    print(f"\n{len(gold)} test questions, k={args.k or 'RAG_K'}, tiny-flan from {args.flan or zoo.path('tiny-flan')}")
+    print(f"\n{len(gold)} test questions, k={args.k or 'RAG_K'}, beams={args.beams}, "
+          f"tiny-flan from {args.flan or zoo.path('tiny-flan')}")
     for name, preds in by_kind.items():
         print(f"  {name:15s} EM {metrics.exact_match_score(preds, gold):.3f}  F1 {metrics.token_f1_score(preds, gold):.3f}")
     print(f"  answering took {time.perf_counter() - start:.1f} s (one thread)")

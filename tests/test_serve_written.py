@@ -91,6 +91,8 @@ def test_ta_grades_two_answers_and_the_points_count_everywhere(tmp_path):
     assert totals == {"alice": (4.8, 6.0), "bob": (4.0, 6.0)}, totals
     # a written grade is routine: it does not put the student on the dashboard's "needs a human" list
     assert not any("overridden" in r for a in view.needs_a_human() for r in a.reasons)
+    left = tina.get(f"{PAGE}?ungraded=1").text                               # only what is left to grade
+    assert "1 of 2 graded" in left and 'value="bob"' in left and 'value="alice"' not in left
     assert save(tina, "bob", 0.5).status_code == 303
     assert "2 of 2 graded" in tina.get(f"/staff/written/{TOY_ID}").text
 

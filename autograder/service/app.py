@@ -338,7 +338,9 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         staff(request)
         spec = written_spec(assignment, question)[question]
         answers = rows(gradebook(), store, assignment, question)
-        return page(request, "service_written.html", assignment=assignment, q=spec, rows=answers,
+        ungraded = request.query_params.get("ungraded") == "1"      # a long class: what is left to grade
+        return page(request, "service_written.html", assignment=assignment, q=spec, total=len(answers),
+                    rows=[r for r in answers if not (ungraded and r.latest)], ungraded=ungraded,
                     graded=sum(1 for r in answers if r.latest), saved=request.query_params.get("saved", ""),
                     rewriting=refresher is not None and refresher.busy(assignment))
 
@@ -347,10 +349,12 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         user, form = await staff_action(request, assignment)
         written_spec(assignment, question)
         student, anchor = str(form.get("student") or ""), str(form.get("next") or "")
+        filtered = "&ungraded=1" if form.get("ungraded") == "1" else ""
         points = _points(form.get("points"))
         await run_in_threadpool(_save_and_refresh, assignment, student, question, lambda gb: gb.save_written_grade(
             assignment, student, question, points, str(form.get("comment") or ""), user.id))
-        return RedirectResponse(f"/staff/written/{assignment}/{question}?saved={quote(student)}#{quote(anchor)}",
+        return RedirectResponse(f"/staff/written/{assignment}/{question}?saved={quote(student)}{filtered}"
+                                f"#{quote(anchor)}",
                                 status_code=303)
 
     @app.post("/staff/override/{assignment}")
