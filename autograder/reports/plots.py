@@ -55,8 +55,9 @@ def score_histogram(scores: list[float], max_score: float, pass_mark: float | No
 
 
 def _remembered(draw):
-    """``draw(data)``, memoised on the data's JSON (results are JSON, so every artifact has one)."""
-    @functools.lru_cache(maxsize=4096)
+    """``draw(data)``, memoised on the data's JSON (results are JSON, so every artifact has one).
+    1,024 plots of 20-60 KB each: a class of several hundred, at most ~60 MB of the server's memory."""
+    @functools.lru_cache(maxsize=1024)
     def from_json(key: str):
         return draw(json.loads(key))
 
@@ -68,7 +69,6 @@ def _remembered(draw):
             return draw(data)
         return from_json(key)
 
-    wrapper.cache_info = from_json.cache_info
     return wrapper
 
 

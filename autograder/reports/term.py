@@ -184,8 +184,11 @@ def term_view(gradebook: Gradebook, config: TermConfig, dist: Path, roster: dict
         if not points[a]:
             raise TermError(f"{a}: neither a release in {dist} nor a grade says how many points it is worth")
         extended = {e.student for e in gradebook.extensions(a)}
+        # a cell is marked overridden for staff's changes to autograded points; a written grade is routine
         grades[a] = {g.student: Cell(final_score(g, overrides.get(g.student, []))[0], points[a], g.late_days or 0,
-                                     g.student in extended, bool(overrides.get(g.student))) for g in graded}
+                                     g.student in extended,
+                                     any(o.question not in written for o in overrides.get(g.student, [])))
+                     for g in graded}
     students = sorted({s for by in grades.values() for s in by} | set(roster or {}))
     rows = [add_up(TermRow(s, {a: grades[a].get(s) or Cell(None, points[a]) for a in config.assignments}), config)
             for s in students]
