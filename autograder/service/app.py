@@ -37,6 +37,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from autograder.reports.render import environment
 from autograder.service.store import STAFF, ServiceStore
 from autograder.service.throttle import LoginThrottle
+from autograder.service.written import PageRefresher, progress, rows, written_questions
 # imported with the app, not at the first upload: nbformat takes ~2 s to import, which the first
 # students of a deadline would otherwise wait out together
 from autograder.student.submit import SubmitError, read_notebook
@@ -194,8 +195,9 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
     @app.post("/submit/{assignment}")
     async def submit(request: Request, assignment: str):
         bearer = request.headers.get("authorization", "")
-        if bearer.lower().startswith("bearer "):      # `course submit --to URL --token T`: uploads only
-            user = await run_in_threadpool(store.upload_token_owner, bearer[7:].strip())
+        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else None
+        if token is not None:      # `course submit --to URL --token T`: uploads only
+            user = await run_in_threadpool(store.upload_token_owner, token)
             if user is None:
                 raise Refused(401, "this upload token is not valid (a newer one replaced it, or it was mistyped); "
                                    "make a new one on your page of the course service; nothing was stored")
@@ -206,7 +208,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         if length and length.isdigit() and int(length) > MAX_UPLOAD + 65536:
             raise Refused(413, f"the upload is larger than {MAX_UPLOAD >> 20} MB; nothing was stored")
         # a token is not a cookie: no browser sends it on its own, so no CSRF token is needed with it
-        form = await request.form() if bearer.lower().startswith("bearer ") else await checked_form(request)
+        form = await request.form() if token is not None else await checked_form(request)
         upload = form.get("notebook")
         if not isinstance(upload, UploadFile):
             raise Refused(400, "no file in the upload; choose your notebook (.ipynb) and submit again")
@@ -216,11 +218,13 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         name = Path(upload.filename or "notebook.ipynb").name
         await run_in_threadpool(_check_notebook, data, name, assignment)
         stored = await run_in_threadpool(store.store, assignment, user.id, data, name)    # fsyncs
+        check = None
         if config_of(assignment).public_tests_on_upload:
             public_checks().submit(stored.receipt_id, assignment, store.file_path(stored.sha256))
+            check = public_checks().status(stored.receipt_id)
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse(receipt_json(stored), status_code=201)
-        return page(request, "service_receipt.html", status=201, receipt=stored, check=check_status(stored))
+        return page(request, "service_receipt.html", status=201, receipt=stored, check=check)
 
     @app.post("/upload-token")
     async def new_upload_token(request: Request):
@@ -314,8 +318,6 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
             return book
 
     def written_spec(assignment: str, question: str | None = None):
-        from autograder.service.written import written_questions
-
         known(assignment)
         questions = written_questions(Path(dist) / assignment / "autograder")
         if question is not None and question not in questions:
@@ -324,8 +326,6 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
 
     @app.get("/staff/written/{assignment}")
     def written_index(request: Request, assignment: str):
-        from autograder.service.written import progress
-
         staff(request)
         questions = written_spec(assignment)
         return page(request, "service_written_index.html", assignment=assignment, questions=questions,
@@ -333,8 +333,6 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
 
     @app.get("/staff/written/{assignment}/{question}")
     def written_question(request: Request, assignment: str, question: str):
-        from autograder.service.written import rows
-
         staff(request)
         spec = written_spec(assignment, question)[question]
         answers = rows(gradebook(), store, assignment, question)
@@ -342,7 +340,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return page(request, "service_written.html", assignment=assignment, q=spec, total=len(answers),
                     rows=[r for r in answers if not (ungraded and r.latest)], ungraded=ungraded,
                     graded=sum(1 for r in answers if r.latest), saved=request.query_params.get("saved", ""),
-                    rewriting=refresher is not None and refresher.busy(assignment))
+                    rewriting=refresher.busy(assignment))
 
     @app.post("/staff/written/{assignment}/{question}")
     async def save_written(request: Request, assignment: str, question: str):
@@ -351,8 +349,8 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         student, anchor = str(form.get("student") or ""), str(form.get("next") or "")
         filtered = "&ungraded=1" if form.get("ungraded") == "1" else ""
         points = _points(form.get("points"))
-        await run_in_threadpool(_save_and_refresh, assignment, student, question, lambda gb: gb.save_written_grade(
-            assignment, student, question, points, str(form.get("comment") or ""), user.id))
+        await run_in_threadpool(_save_and_refresh, assignment, student, lambda gb: gb.save_written_grade(
+            assignment, student, question, points, str(form.get("comment") or ""), user.id), question)
         return RedirectResponse(f"/staff/written/{assignment}/{question}?saved={quote(student)}{filtered}"
                                 f"#{quote(anchor)}",
                                 status_code=303)
@@ -362,26 +360,23 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         user, form = await staff_action(request, assignment)
         student, question = str(form.get("student") or ""), str(form.get("question") or "")
         points = _points(form.get("points"))
-        await run_in_threadpool(_save_and_refresh, assignment, student, question, lambda gb: gb.add_override(
+        await run_in_threadpool(_save_and_refresh, assignment, student, lambda gb: gb.add_override(
             assignment, student, question, points, str(form.get("reason") or ""), user.id))
         return RedirectResponse("/staff", status_code=303)
 
-    refresher = None
+    refresher = PageRefresher(gradebook, Path(dist), reports)
 
-    def _save_and_refresh(assignment: str, student: str, question: str, save) -> None:
+    def _save_and_refresh(assignment: str, student: str, save, written: str | None = None) -> None:
+        """``save(gradebook)``, then the pages it changes; ``written``: the written question graded."""
         from autograder.gradebook import OverrideError
-        from autograder.service.written import PageRefresher
 
-        nonlocal refresher
         gb = gradebook()
-        first = question not in {o.question for o in gb.overrides(assignment)}
+        # a written question's first grade adds its points to every total's maximum: every page
+        first = written is not None and written not in {o.question for o in gb.overrides(assignment)}
         try:
             save(gb)
         except OverrideError as e:
             raise Refused(400, f"{e}; nothing was saved") from None
-        with lock:
-            refresher = refresher or PageRefresher(gb, Path(dist), reports)
-        # a written question's first grade adds its points to every total's maximum: every page
         refresher.refresh(assignment, None if first else student)
 
     @app.post("/staff/regrade/{assignment}")
@@ -419,7 +414,7 @@ def create_app(store: ServiceStore, dist: Path, gradebook_url: str, data: Path, 
         return Response(path.read_bytes(), media_type="text/html")
 
     # whether students' pages of an assignment are being rewritten (the staff page says so; tests wait)
-    app.state.pages_busy = lambda assignment: refresher is not None and refresher.busy(assignment)
+    app.state.pages_busy = refresher.busy
     return app
 
 

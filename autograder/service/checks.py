@@ -16,10 +16,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import queue
 import sys
 import tempfile
 import threading
+from collections import deque
 from pathlib import Path
 
 from autograder.grading.bundle import Bundle
@@ -48,16 +48,15 @@ class PublicChecks:
     def __init__(self, dist: Path, folder: Path, backend: str | None):
         self.dist, self.folder, self.backend = Path(dist), Path(folder), backend
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.waiting: queue.Queue = queue.Queue()
-        self.queued: list[int] = []            # receipt ids not started, in order
+        self.waiting: deque[tuple[int, str, Path]] = deque()     # (receipt, assignment, notebook), in order
         self.running: int | None = None
-        self.lock = threading.Lock()
+        self.ready = threading.Condition()
         threading.Thread(target=self._work, daemon=True, name="public-checks").start()
 
     def submit(self, receipt_id: int, assignment: str, notebook: Path) -> None:
-        with self.lock:
-            self.queued.append(receipt_id)
-        self.waiting.put((receipt_id, assignment, notebook))
+        with self.ready:
+            self.waiting.append((receipt_id, assignment, notebook))
+            self.ready.notify()
 
     def status(self, receipt_id: int) -> dict:
         """``{"state": "done", ...}`` (see :func:`outcome`), ``queued`` (with ``ahead``), ``running``
@@ -65,18 +64,20 @@ class PublicChecks:
         path = self.folder / f"{receipt_id}.json"
         if path.is_file():
             return json.loads(path.read_text(encoding="utf-8"))
-        with self.lock:
+        with self.ready:
             if self.running == receipt_id:
                 return {"state": "running"}
-            if receipt_id in self.queued:
-                return {"state": "queued", "ahead": self.queued.index(receipt_id) + (self.running is not None)}
+            queued = [rid for rid, _, _ in self.waiting]
+            if receipt_id in queued:
+                return {"state": "queued", "ahead": queued.index(receipt_id) + (self.running is not None)}
         return {"state": "not_run"}
 
     def _work(self) -> None:
         while True:
-            receipt_id, assignment, notebook = self.waiting.get()
-            with self.lock:
-                self.queued.remove(receipt_id)
+            with self.ready:
+                while not self.waiting:
+                    self.ready.wait()
+                receipt_id, assignment, notebook = self.waiting.popleft()
                 self.running = receipt_id
             try:
                 bundle = public_only(Bundle.load(self.dist / assignment / "autograder"))
@@ -88,7 +89,7 @@ class PublicChecks:
                       file=sys.stderr, flush=True)
                 self._write(receipt_id, {"state": "failed"})
             finally:
-                with self.lock:
+                with self.ready:
                     self.running = None
 
     def _write(self, receipt_id: int, data: dict) -> None:

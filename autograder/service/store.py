@@ -83,6 +83,11 @@ class FeedbackRelease(Base):
     __table_args__ = (UniqueConstraint("assignment", name="one_release_per_assignment"),)
 
 
+def _digest(token: str) -> str:
+    """How a token is stored and looked up: its sha256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def _aware(when: datetime) -> datetime:      # SQLite hands back naive datetimes; they are stored in UTC
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
@@ -164,7 +169,7 @@ class ServiceStore:
             account = s.get(Account, ident)
             if account is None:
                 raise RosterError(f"no account {ident!r}: import the roster first")
-            account.token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+            account.token_sha256 = _digest(token)
         return token
 
     def check_password(self, ident: str, password: str) -> Account | None:
@@ -179,7 +184,7 @@ class ServiceStore:
         return account
 
     def spend_token(self, token: str) -> Account | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = _digest(token)
         with self.writing, Session(self.engine) as s, s.begin():
             account = s.scalars(select(Account).where(Account.token_sha256 == digest)).first()
             if account is None:
@@ -197,12 +202,12 @@ class ServiceStore:
                 raise RosterError(f"no account {ident!r}: import the roster first")
             for old in s.scalars(select(UploadToken).where(UploadToken.student == ident)).all():
                 s.delete(old)
-            s.add(UploadToken(student=ident, sha256=hashlib.sha256(token.encode()).hexdigest(),
+            s.add(UploadToken(student=ident, sha256=_digest(token),
                               created_at=datetime.now(timezone.utc)))
         return token
 
     def upload_token_owner(self, token: str) -> Account | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = _digest(token)
         with Session(self.engine) as s:
             row = s.scalars(select(UploadToken).where(UploadToken.sha256 == digest)).first()
             account = s.get(Account, row.student) if row else None

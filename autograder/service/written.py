@@ -101,8 +101,9 @@ class PageRefresher:
     a thread, once per assignment at a time; saves that arrive meanwhile are folded into one more
     pass after it (a pass reads the gradebook when it starts)."""
 
-    def __init__(self, gb: Gradebook, dist: Path, reports: Path):
-        self.gb, self.dist, self.reports = gb, Path(dist), Path(reports)
+    def __init__(self, gradebook, dist: Path, reports: Path):
+        """``gradebook``: a function giving the service's Gradebook (made on first use)."""
+        self.gradebook, self.dist, self.reports = gradebook, Path(dist), Path(reports)
         self.lock = threading.Lock()
         self.running: dict[str, bool] = {}       # assignment -> another pass is owed
 
@@ -137,4 +138,4 @@ class PageRefresher:
                 self.running[assignment] = False
 
     def _write(self, assignment: str, only: set[str] | None) -> None:
-        refresh_reports(self.gb, self.dist / assignment / "autograder", self.reports / assignment, only)
+        refresh_reports(self.gradebook(), self.dist / assignment / "autograder", self.reports / assignment, only)
