@@ -25,15 +25,17 @@ def one_torch_thread():
     torch.set_num_threads(previous)
 
 
-def pytest_sessionstart(session):
-    """Stop at once, naming the models, when the zoo is not the recorded build: every lab's
-    figures, thresholds and mutant cascades were measured on those bytes, and dozens of lab tests
-    would otherwise fail later for this one reason. COURSE_ALLOW_OTHER_ZOO=1 runs the suite anyway."""
-    if hasattr(session.config, "workerinput") or os.environ.get("COURSE_ALLOW_OTHER_ZOO"):
-        return
+def pytest_report_header(config):
+    """Which zoo the suite runs on. Not a reason to stop: pinned kernels give the recorded bytes
+    only on CPUs like the one that recorded them (an Intel Xeon gave other bytes than the AMD EPYC
+    that recorded the zoo, README "The tiny model zoo"), so every lab test releases its lab on the
+    zoo present and asserts its lessons with margins measured on several builds."""
+    if hasattr(config, "workerinput"):
+        return None
     from course_lib.models import zoo
 
     problems = zoo.verify()
-    if problems:
-        pytest.exit("the model zoo is not the recorded build:\n  " + "\n  ".join(problems)
-                    + "\n(COURSE_ALLOW_OTHER_ZOO=1 runs the suite anyway)", returncode=1)
+    if not problems:
+        return "model zoo: the recorded build"
+    return ["model zoo: another build than the recorded one (lab figures may differ from the README's):",
+            *(f"  {p.split(';')[0]}" for p in problems)]

@@ -279,10 +279,11 @@ def verify(names: list[str] | None = None) -> list[str]:
                      f"{numerics.CAPABILITY} ones (a CPU without AVX2, or a build outside `course models build`): "
                      "install a zoo built on an AVX2 machine")
         else:
-            cause = ("the same recipe with pinned kernels gave other bytes: a library version changed "
+            cause = ("the same recipe with pinned kernels gave other bytes: another kind of CPU (pinning fixes which "
+                     "kernels torch and MKL use, yet an Intel Xeon and the AMD EPYC that recorded the zoo still give "
+                     "different bytes: grade on the release's zoo pack, never on a rebuild), a library version changed "
                      f"(recorded with torch {want.get('torch')}, transformers {want.get('transformers')}, tokenizers "
-                     f"{want.get('tokenizers')}) or the data generators did; rebuild with `course models build --force`, "
-                     "and record the new hashes only if the change is intended")
+                     f"{want.get('tokenizers')}) or the data generators did")
         problems.append(f"{name}: sha256 {got[:12]}... differs from the {want['sha256'][:12]}... recorded in "
                         f"{RECORDED.name}; likely cause: {cause}")
     return problems
