@@ -1,0 +1,79 @@
+"""A lab's reference figures on another build of the zoo: do its lessons hold when the weights move?
+
+    python benchmarks/lab_on_another_build.py 07-evaluation [--setting aten-default] [--keep DIR]
+
+Builds the models the lab requires under one of ``zoo_numerics.py``'s kernel settings (default
+``aten-default``: ATen's portable kernels, unpinned, the build another machine could have made)
+into a fresh ``COURSE_HOME``, releases the lab there (the solution runs and records its reference
+on those weights) and prints every ``ref.snapshot`` next to the one the release on the zoo present
+recorded, when ``dist/<id>`` holds one. ``--keep DIR`` keeps the build (a rerun reuses it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from autograder.grading.reference_replay import SNAPSHOT  # noqa: E402
+from autograder.isolation import wire  # noqa: E402
+from zoo_numerics import SETTINGS, build_under, fresh_home  # noqa: E402
+
+PREFIX = "snapshot:"
+
+
+def snapshots(folder: Path) -> dict:
+    path = folder / "autograder" / SNAPSHOT
+    if not path.exists():
+        return {}
+    entries = json.loads(path.read_text())["entries"]
+    return {k[len(PREFIX):]: wire.decode(v) for k, v in entries.items() if k.startswith(PREFIX)}
+
+
+def show(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)[:40]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("lab")
+    ap.add_argument("--setting", default="aten-default", choices=list(SETTINGS))
+    ap.add_argument("--keep", type=Path)
+    args = ap.parse_args()
+    config = tomllib.loads((REPO / "assignments" / args.lab / "assignment.toml").read_text())
+    models = config.get("requires", {}).get("models", [])
+    root = args.keep or Path(tempfile.mkdtemp(prefix="lab-build-"))
+    home = root / args.setting
+    try:
+        if not home.exists():
+            home = fresh_home(root, args.setting)
+        for name in models:
+            if not (home / "models" / name / "model_card.json").exists():
+                r = build_under(name, args.setting, home)
+                print(f"built {name} under {args.setting}: {r['sha256'][:12]} ({r['seconds']:.0f} s)", flush=True)
+        out = root / f"dist-{args.setting}"
+        env = dict(os.environ, COURSE_HOME=str(home), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
+        subprocess.run([sys.executable, "-m", "autograder.cli", "release", args.lab, "--out", str(out)],
+                       env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        other = snapshots(out / args.lab)
+        here = snapshots(REPO / "dist" / args.lab)
+        print(f"\n{args.lab}: {'snapshot':<72} {args.setting:>12} {'zoo present':>12}")
+        for key in sorted(other):
+            print(f"  {key:<72} {show(other[key]):>12} {show(here.get(key, '-')):>12}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
