@@ -75,8 +75,8 @@ test_dialogues = list(dialogsum["test"])        # {"id", "dialogue", "summary", 
 # * `causal_perplexity(model, tokenizer, texts, batch_size=8)` for a decoder-only model (tiny-gpt).
 #   Tokenise each text with `tokenizer(text)["input_ids"]` (tiny-gpt's tokenizer adds no special
 #   tokens). Position `t` predicts token `t + 1`, so each text's **first token is not scored**. Batch
-#   `batch_size` texts at a time: **pad on the right** (any pad id) with an attention mask of 0 on the
-#   padding, and give padded positions the label `-100` so they are not scored. (Why the right: a
+#   `batch_size` texts at a time: **pad on the right** (`pad_right` below does it: any pad id, an
+#   attention mask of 0 on the padding), and give padded positions the label `-100` so they are not scored. (Why the right: a
 #   GPT-2 computes positions as 0, 1, 2, ... from the start of the row unless you pass
 #   `position_ids`, so left padding shifts every position of a short text and changes its score.)
 # * `seq2seq_perplexity(model, tokenizer, sources, targets, batch_size=8)` for an encoder-decoder
@@ -95,8 +95,8 @@ test_dialogues = list(dialogsum["test"])        # {"id", "dialogue", "summary", 
 # lengths at batch sizes 1, 5 and 12, relative tolerance `1e-4` (2 points each).
 
 # %%
-def _pad_right(rows, pad_id):
-    # BEGIN SOLUTION
+def pad_right(rows, pad_id):
+    # lists of token ids -> (ids, attention mask): two (len(rows), longest) long tensors, padded on the right
     width = max(len(r) for r in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -104,16 +104,15 @@ def _pad_right(rows, pad_id):
         ids[i, :len(r)] = torch.tensor(r, dtype=torch.long)
         mask[i, :len(r)] = 1
     return ids, mask
-    # END SOLUTION
 
-
+# %%
 def causal_perplexity(model, tokenizer, texts, batch_size=8):
     # BEGIN SOLUTION
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     total_nll, total_tokens = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            ids, mask = _pad_right([tokenizer(t)["input_ids"] for t in texts[start:start + batch_size]], pad_id)
+            ids, mask = pad_right([tokenizer(t)["input_ids"] for t in texts[start:start + batch_size]], pad_id)
             logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1]
             labels = ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100)
             total_nll += F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1),
@@ -129,8 +128,8 @@ def seq2seq_perplexity(model, tokenizer, sources, targets, batch_size=8):
     total_nll, total_tokens = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(targets), batch_size):
-            x, x_mask = _pad_right([tokenizer(s)["input_ids"] for s in sources[start:start + batch_size]], pad_id)
-            y, y_mask = _pad_right([tokenizer(t)["input_ids"] for t in targets[start:start + batch_size]], pad_id)
+            x, x_mask = pad_right([tokenizer(s)["input_ids"] for s in sources[start:start + batch_size]], pad_id)
+            y, y_mask = pad_right([tokenizer(t)["input_ids"] for t in targets[start:start + batch_size]], pad_id)
             labels = y.masked_fill(y_mask == 0, -100)
             logits = model(input_ids=x, attention_mask=x_mask, labels=labels).logits
             total_nll += F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1),
@@ -303,7 +302,7 @@ for name, acc in accuracies.items():
 def option_logprobs(prompt, options):
     # BEGIN SOLUTION
     enc = flan_tok(prompt, return_tensors="pt")
-    labels, mask = _pad_right([flan_tok(o)["input_ids"] for o in options], flan_tok.pad_token_id)
+    labels, mask = pad_right([flan_tok(o)["input_ids"] for o in options], flan_tok.pad_token_id)
     n = len(options)
     with torch.no_grad():
         logits = flan(input_ids=enc["input_ids"].expand(n, -1), attention_mask=enc["attention_mask"].expand(n, -1),

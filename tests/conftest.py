@@ -25,17 +25,20 @@ def one_torch_thread():
     torch.set_num_threads(previous)
 
 
-def pytest_report_header(config):
-    """Which zoo the suite runs on. Not a reason to stop: pinned kernels give the recorded bytes
-    only on CPUs like the one that recorded them (an Intel Xeon gave other bytes than the AMD EPYC
-    that recorded the zoo, README "The tiny model zoo"), so every lab test releases its lab on the
-    zoo present and asserts its lessons with margins measured on several builds."""
-    if hasattr(config, "workerinput"):
-        return None
+def pytest_terminal_summary(terminalreporter):
+    """Which zoo the suite ran on, at the end where failures are read (``-q`` hides the header).
+    Not a reason to stop: pinned kernels give the recorded bytes only on CPUs like the one that
+    recorded them (an Intel Xeon gave other bytes than the AMD EPYC that recorded the zoo, README
+    "The tiny model zoo"), so every lab test releases its lab on the zoo present and asserts its
+    lessons with margins measured on several builds."""
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
     from course_lib.models import zoo
 
     problems = zoo.verify()
     if not problems:
-        return "model zoo: the recorded build"
-    return ["model zoo: another build than the recorded one (lab figures may differ from the README's):",
-            *(f"  {p.split(';')[0]}" for p in problems)]
+        terminalreporter.write_line("model zoo: the recorded build")
+        return
+    terminalreporter.write_line("model zoo: another build than the recorded one (lab figures may differ from the README's):")
+    for p in problems:
+        terminalreporter.write_line(f"  {p.split(';')[0]}")

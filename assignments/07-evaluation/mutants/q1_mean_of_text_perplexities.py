@@ -10,7 +10,7 @@ def causal_perplexity(model, tokenizer, texts, batch_size=8):
     per_text = []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            ids, mask = _pad_right([tokenizer(t)["input_ids"] for t in texts[start:start + batch_size]], pad_id)
+            ids, mask = pad_right([tokenizer(t)["input_ids"] for t in texts[start:start + batch_size]], pad_id)
             logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1]
             labels = ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100)
             nll = F.cross_entropy(logits.transpose(1, 2).float(), labels, ignore_index=-100, reduction="none").sum(1)

@@ -10,8 +10,8 @@ def seq2seq_perplexity(model, tokenizer, sources, targets, batch_size=8):
     total_nll, total_tokens = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(targets), batch_size):
-            x, x_mask = _pad_right([tokenizer(s)["input_ids"] for s in sources[start:start + batch_size]], pad_id)
-            y, _ = _pad_right([tokenizer(t)["input_ids"] for t in targets[start:start + batch_size]], pad_id)
+            x, x_mask = pad_right([tokenizer(s)["input_ids"] for s in sources[start:start + batch_size]], pad_id)
+            y, _ = pad_right([tokenizer(t)["input_ids"] for t in targets[start:start + batch_size]], pad_id)
             logits = model(input_ids=x, attention_mask=x_mask, labels=y).logits
             total_nll += F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1), reduction="sum").item()
             total_tokens += y.numel()

@@ -7,7 +7,7 @@ loses: q3
 
 def option_logprobs(prompt, options):
     enc = flan_tok(prompt, return_tensors="pt")
-    labels, mask = _pad_right([flan_tok(o, add_special_tokens=False)["input_ids"] or [flan_tok.eos_token_id] for o in options],
+    labels, mask = pad_right([flan_tok(o, add_special_tokens=False)["input_ids"] or [flan_tok.eos_token_id] for o in options],
                               flan_tok.pad_token_id)
     n = len(options)
     with torch.no_grad():
