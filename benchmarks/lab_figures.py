@@ -35,6 +35,16 @@ def short(value, depth: int = 0) -> str:
     return str(value)[:80]
 
 
+def snapshots(folder: Path) -> dict:
+    """Every ``ref.snapshot`` a release recorded in ``folder`` (its ``autograder/``), by name;
+    empty when no reference was recorded there."""
+    path = folder / SNAPSHOT
+    if not path.exists():
+        return {}
+    entries = json.loads(path.read_text())["entries"]
+    return {k[len(PREFIX):]: wire.decode(v) for k, v in entries.items() if k.startswith(PREFIX)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("ids", nargs="*")
@@ -42,15 +52,13 @@ def main() -> None:
     args = ap.parse_args()
     folders = [args.dist / i / "autograder" for i in args.ids] or sorted(args.dist.glob("*/autograder"))
     for folder in folders:
-        path = folder / SNAPSHOT
-        if not path.exists():
+        if not (folder / SNAPSHOT).exists():
             print(f"{folder.parent.name}: no reference recorded (run `course release {folder.parent.name}`)")
             continue
         zoo = json.loads((folder / ZOO_FINGERPRINT).read_text()) if (folder / ZOO_FINGERPRINT).exists() else {}
         print(f"\n{folder.parent.name}  (zoo: " + ", ".join(f"{k} {v[:8]}" for k, v in sorted(zoo.items())) + ")")
-        entries = json.loads(path.read_text())["entries"]
-        for key in sorted(k for k in entries if k.startswith(PREFIX)):
-            print(f"  {key[len(PREFIX):]:<60} {short(wire.decode(entries[key]))}")
+        for name, value in sorted(snapshots(folder).items()):
+            print(f"  {name:<60} {short(value)}")
 
 
 if __name__ == "__main__":

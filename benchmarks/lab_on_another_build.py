@@ -12,7 +12,6 @@ recorded, when ``dist/<id>`` holds one. ``--keep DIR`` keeps the build (a rerun 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -25,24 +24,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from autograder.grading.reference_replay import SNAPSHOT  # noqa: E402
-from autograder.isolation import wire  # noqa: E402
+from lab_figures import short, snapshots  # noqa: E402
 from zoo_numerics import SETTINGS, build_under, fresh_home  # noqa: E402
-
-PREFIX = "snapshot:"
-
-
-def snapshots(folder: Path) -> dict:
-    path = folder / "autograder" / SNAPSHOT
-    if not path.exists():
-        return {}
-    entries = json.loads(path.read_text())["entries"]
-    return {k[len(PREFIX):]: wire.decode(v) for k, v in entries.items() if k.startswith(PREFIX)}
-
-
-def show(value) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else str(value)[:40]
-
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -65,11 +48,11 @@ def main() -> None:
         env = dict(os.environ, COURSE_HOME=str(home), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
         subprocess.run([sys.executable, "-m", "autograder.cli", "release", args.lab, "--out", str(out)],
                        env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-        other = snapshots(out / args.lab)
-        here = snapshots(REPO / "dist" / args.lab)
+        other = snapshots(out / args.lab / "autograder")
+        here = snapshots(REPO / "dist" / args.lab / "autograder")
         print(f"\n{args.lab}: {'snapshot':<72} {args.setting:>12} {'zoo present':>12}")
         for key in sorted(other):
-            print(f"  {key:<72} {show(other[key]):>12} {show(here.get(key, '-')):>12}")
+            print(f"  {key:<72} {short(other[key]):>12} {short(here.get(key, '-')):>12}")
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -150,7 +150,9 @@ def contrast_set(split: str = "test", n: int | None = None, seed: int = 0) -> li
 
 
 # ------------------------------------------------------------------- multiple choice
-def _template_regexes() -> list[tuple[str, re.Pattern]]:
+@lru_cache(maxsize=1)
+def _template_regexes() -> tuple[tuple[str, re.Pattern], ...]:
+    """One compiled pattern per question template (compiled once: ``_mc`` asks for every question)."""
     from course_lib.data import knowledge_base as kb
 
     out = []
@@ -160,7 +162,7 @@ def _template_regexes() -> list[tuple[str, re.Pattern]]:
             text = text[0].upper() + text[1:] if not text.startswith("{s}") else text
             pattern = re.escape(text).replace(re.escape("{s}"), "(?P<s>.+)")
             out.append((qtype, re.compile(f"^{pattern}$", re.IGNORECASE)))
-    return out
+    return tuple(out)
 
 
 def question_type(question: str) -> str:
