@@ -56,7 +56,9 @@ def main() -> None:
             print(f"{folder.parent.name}: no reference recorded (run `course release {folder.parent.name}`)")
             continue
         zoo = json.loads((folder / ZOO_FINGERPRINT).read_text()) if (folder / ZOO_FINGERPRINT).exists() else {}
-        print(f"\n{folder.parent.name}  (zoo: " + ", ".join(f"{k} {v[:8]}" for k, v in sorted(zoo.items())) + ")")
+        data = zoo.pop("data", {})       # the data sets' versions, beside the models' hashes
+        print(f"\n{folder.parent.name}  (zoo: " + ", ".join(f"{k} {v[:8]}" for k, v in sorted(zoo.items()))
+              + "; data: " + ", ".join(f"{k} v{v}" for k, v in sorted(data.items())) + ")")
         for name, value in sorted(snapshots(folder).items()):
             print(f"  {name:<60} {short(value)}")
 
