@@ -9,6 +9,8 @@
   tokens (Chinchilla's ``C = 6 N D``; ``N`` counts every parameter but the position embeddings),
   in batches of ``BATCH`` windows of ``CONTEXT`` characters drawn with a seeded generator, AdamW
   with warm-up and cosine decay; returns ``N``, ``D``, the steps, the held-out loss and the seconds.
+* ``parabola_minimum``: the IsoFLOP fit of one budget, a parabola through the best point of the grid
+  and its neighbours.
 
 Deterministic for a given seed on one machine (one thread, no data-loader workers); another CPU's
 kernels move the losses in the third decimal, as they move the zoo's weights.
@@ -72,13 +74,14 @@ def validation_loss(lm) -> float:
         return float(lm(input_ids=x, labels=x).loss)
 
 
-def train_run(width: int, layers: int, compute: float, seed: int = 0) -> dict:
-    """Train a fresh ``model(width, layers)`` on ``compute / (6 N)`` tokens; its figures."""
+def train_run(width: int, layers: int, compute: float, seed: int = 0, batch: int = BATCH) -> dict:
+    """Train a fresh ``model(width, layers)`` on ``compute / (6 N)`` tokens, ``batch`` windows a
+    step; its figures."""
     import torch
 
     lm = model(width, layers, seed)
     n = parameters(lm)
-    steps = max(1, int(compute / (6 * n) // (BATCH * CONTEXT)))
+    steps = max(1, int(compute / (6 * n) // (batch * CONTEXT)))
     train = torch.tensor(corpus()[0])
     opt = torch.optim.AdamW(lm.parameters(), lr=LR, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -87,22 +90,27 @@ def train_run(width: int, layers: int, compute: float, seed: int = 0) -> dict:
     start = time.perf_counter()
     lm.train()
     for _ in range(steps):
-        starts = torch.randint(len(train) - CONTEXT, (BATCH,), generator=generator)
+        starts = torch.randint(len(train) - CONTEXT, (batch,), generator=generator)
         x = torch.stack([train[s:s + CONTEXT] for s in starts.tolist()])
         lm(input_ids=x, labels=x).loss.backward()
         opt.step()
         schedule.step()
         opt.zero_grad(set_to_none=True)
-    return {"width": width, "layers": layers, "N": n, "D": steps * BATCH * CONTEXT, "steps": steps,
+    return {"width": width, "layers": layers, "N": n, "D": steps * batch * CONTEXT, "steps": steps,
             "val_loss": validation_loss(lm), "seconds": time.perf_counter() - start}
 
 
-def parabola_minimum(log_n: list[float], losses: list[float]) -> float:
-    """The log N at which a least-squares parabola through (log N, loss) is lowest (the IsoFLOP
-    fit; the best point of the grid when the parabola opens downwards)."""
+def parabola_minimum(log_n: list[float], losses: list[float]) -> tuple[float, bool]:
+    """``(log N, interior)``: where a parabola through the grid's best point and its two neighbours
+    is lowest (the IsoFLOP fit, local so that the far ends of the grid do not bend it), and whether
+    the best point had a neighbour on both sides. At an end of the grid, or when the three points
+    do not open upwards, the best point itself."""
     import numpy as np
 
-    a, b, _ = np.polyfit(log_n, losses, 2)
-    if a <= 0:
-        return float(log_n[int(np.argmin(losses))])
-    return float(-b / (2 * a))
+    order = sorted(range(len(log_n)), key=lambda i: log_n[i])
+    xs, ys = [log_n[i] for i in order], [losses[i] for i in order]
+    best = int(np.argmin(ys))
+    if best == 0 or best == len(xs) - 1:
+        return float(xs[best]), False
+    a, b, _ = np.polyfit(xs[best - 1:best + 2], ys[best - 1:best + 2], 2)
+    return (float(-b / (2 * a)) if a > 0 else float(xs[best])), True

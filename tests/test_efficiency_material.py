@@ -73,6 +73,10 @@ def test_train_run_spends_its_compute_and_repeats_itself():
 
 def test_parabola_minimum():
     xs = [1.0, 2.0, 3.0, 4.0, 5.0]
-    assert pretraining.parabola_minimum(xs, [(x - 2.6) ** 2 + 1 for x in xs]) == pytest.approx(2.6)
-    # a parabola opening downwards has no minimum: the grid's best point
-    assert pretraining.parabola_minimum(xs, [-(x - 3) ** 2 for x in xs]) in (1.0, 5.0)
+    assert pretraining.parabola_minimum(xs, [(x - 2.6) ** 2 + 1 for x in xs]) == (pytest.approx(2.6), True)
+    # local: the far end of the grid does not move the fit around the best point
+    bent = [(x - 2.6) ** 2 + 1 for x in xs[:4]] + [0.5 + 40]
+    assert pretraining.parabola_minimum(xs, bent)[0] == pytest.approx(2.6)
+    # the grid in any order; the best at an end is no interior minimum
+    assert pretraining.parabola_minimum(xs[::-1], [(x - 2.6) ** 2 for x in xs[::-1]])[0] == pytest.approx(2.6)
+    assert pretraining.parabola_minimum(xs, [5.0, 4.0, 3.0, 2.0, 1.0]) == (5.0, False)
