@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-BUDGET_S = {"01-prompting": 45, "02-fine-tuning": 120, "03-peft": 120, "04-rlhf": 120, "05-rag": 60, "07-evaluation": 120, "08-efficient-inference": 120}
+BUDGET_S = {"01-prompting": 45, "02-fine-tuning": 120, "03-peft": 120, "04-rlhf": 120, "05-rag": 60, "06-pretraining": 120, "07-evaluation": 120, "08-efficient-inference": 120}
 BUDGET_MB = 3072
 
 

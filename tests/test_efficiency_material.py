@@ -59,24 +59,45 @@ def test_pretraining_corpus_splits_documents():
     assert train.count(vocab.index("\n")) > 9 * val.count(vocab.index("\n")) * 0.8   # about 90 % of the documents
 
 
-def test_train_run_spends_its_compute_and_repeats_itself():
-    torch.set_num_threads(1)
-    a = pretraining.train_run(16, 1, 2e9, seed=3)
-    b = pretraining.train_run(16, 1, 2e9, seed=3)
-    assert a["val_loss"] == b["val_loss"] and a["N"] == b["N"]
-    assert a["N"] == pretraining.parameters(pretraining.model(16, 1))
-    # D = C / (6 N), rounded down to whole batches
-    assert a["D"] == a["steps"] * pretraining.BATCH * pretraining.CONTEXT
-    assert 6 * a["N"] * a["D"] <= 2e9 < 6 * a["N"] * (a["D"] + pretraining.BATCH * pretraining.CONTEXT)
+def test_pretraining_train_repeats_itself_on_one_thread():
+    threads = torch.get_num_threads()
+    a = pretraining.train(16, 1, 40, seed=3)
+    b = pretraining.train(16, 1, 40, seed=3)
+    assert torch.get_num_threads() == threads   # one thread inside, the caller's setting restored
+    assert a["val_loss"] == b["val_loss"] and a["N"] == b["N"] == pretraining.parameters(pretraining.model(16, 1))
+    assert a["D"] == 40 * pretraining.BATCH * pretraining.CONTEXT
     assert a["val_loss"] < math.log(len(pretraining.corpus()[2]))   # it learnt something: below uniform
+    assert pretraining.train(16, 1, 40, seed=4)["val_loss"] != a["val_loss"]
 
 
-def test_parabola_minimum():
+def test_isoflop_benchmark_fit_and_steps():
+    from benchmarks.isoflop_sweep import parabola_minimum, steps_for_budget
+
     xs = [1.0, 2.0, 3.0, 4.0, 5.0]
-    assert pretraining.parabola_minimum(xs, [(x - 2.6) ** 2 + 1 for x in xs]) == (pytest.approx(2.6), True)
+    assert parabola_minimum(xs, [(x - 2.6) ** 2 + 1 for x in xs]) == (pytest.approx(2.6), True)
     # local: the far end of the grid does not move the fit around the best point
     bent = [(x - 2.6) ** 2 + 1 for x in xs[:4]] + [0.5 + 40]
-    assert pretraining.parabola_minimum(xs, bent)[0] == pytest.approx(2.6)
+    assert parabola_minimum(xs, bent)[0] == pytest.approx(2.6)
     # the grid in any order; the best at an end is no interior minimum
-    assert pretraining.parabola_minimum(xs[::-1], [(x - 2.6) ** 2 for x in xs[::-1]])[0] == pytest.approx(2.6)
-    assert pretraining.parabola_minimum(xs, [5.0, 4.0, 3.0, 2.0, 1.0]) == (5.0, False)
+    assert parabola_minimum(xs[::-1], [(x - 2.6) ** 2 for x in xs[::-1]])[0] == pytest.approx(2.6)
+    assert parabola_minimum(xs, [5.0, 4.0, 3.0, 2.0, 1.0]) == (5.0, False)
+    # C = 6 N D in whole batches, rounded down, never zero
+    tokens = pretraining.BATCH * pretraining.CONTEXT
+    assert steps_for_budget(6 * 1000 * tokens * 7.9, 1000, pretraining.BATCH) == 7
+    assert steps_for_budget(1.0, 1000, pretraining.BATCH) == 1
+
+
+def test_continued_pretraining_material():
+    from course_lib.models import zoo
+
+    train, held_out = pretraining.kb_passages()
+    assert len(held_out) == 36 and len(train) + len(held_out) == 352 and not set(train) & set(held_out)
+    desk = pretraining.support_desk_texts(5)
+    assert len(desk) == 5 and all(t.count("\n") == 1 and t.endswith((".", "?", "!")) for t in desk)   # a turn and its reply
+    gpt, tok = zoo.load("tiny-gpt")
+    ids = tok.encode(held_out[0])
+    losses = pretraining.token_losses(gpt, ids)
+    x = torch.tensor([ids])
+    with torch.no_grad():
+        mean = float(gpt(input_ids=x, labels=x).loss)   # transformers' own shifted mean
+    assert len(losses) == len(ids) - 1 and sum(losses) / len(losses) == pytest.approx(mean, rel=1e-5)

@@ -12,7 +12,7 @@ from autograder.release.solution_modules import module_name, sync
 from toy_notebooks import TOY_ID, copy_toy
 
 REPO = Path(__file__).resolve().parent.parent
-LABS = ["00-warmup", "01-prompting", "02-fine-tuning", "03-peft", "04-rlhf", "05-rag", "07-evaluation", "08-efficient-inference"]
+LABS = ["00-warmup", "01-prompting", "02-fine-tuning", "03-peft", "04-rlhf", "05-rag", "06-pretraining", "07-evaluation", "08-efficient-inference"]
 
 
 def test_every_lab_has_its_solution_module():
