@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from course_lib import pretraining  # noqa: E402
 
+
 def steps_for_budget(compute: float, n: int, batch: int) -> int:
     """Whole steps of ``batch`` windows that ``C = 6 N D`` allows, at least one."""
     return max(1, int(compute // (6 * n * batch * pretraining.CONTEXT)))

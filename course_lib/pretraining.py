@@ -52,6 +52,14 @@ def corpus() -> tuple[list[int], list[int], tuple[str, ...]]:
     return ids(order[:cut]), ids(order[cut:]), vocab
 
 
+@lru_cache(maxsize=1)
+def _train_tensor():
+    """The training split as one tensor, built once: a sweep trains many models on it."""
+    import torch
+
+    return torch.tensor(corpus()[0])
+
+
 def model(width: int, layers: int, seed: int = 0):
     """A freshly initialised GPT-2 over the corpus's characters, ``width`` wide (heads of 16)."""
     import torch
@@ -94,7 +102,7 @@ def train(width: int, layers: int, steps: int, seed: int = 0, batch: int = BATCH
     torch.set_num_threads(1)
     try:
         lm = model(width, layers, seed)
-        train_ids = torch.tensor(corpus()[0])
+        train_ids = _train_tensor()
         offsets = torch.arange(CONTEXT)
         # fused AdamW: the same update in one kernel, a tenth faster on these tiny models
         opt = torch.optim.AdamW(lm.parameters(), lr=LR, weight_decay=0.0, fused=True)
