@@ -17,7 +17,8 @@ its own process, started with that setting's environment; the settings are those
   LoRA's share of the full gain.
 
 Prints one row per build, then the minimum of each effect over the builds next to the bar
-issue 29 sets. About 10 minutes a build on two cores (6 of them the pre-training).
+issue 29 sets. 4-8 minutes a build on two cores (most of it the pre-training; the
+candidate recipe in the README takes about twice recipe 3's).
 ``--recipe`` changes keys of ``flan.RECIPE`` for every build (``--recipe steps=2500
 mix_drills=9000``), to measure what a recipe change buys before the zoo adopts it.
 """

@@ -4,8 +4,9 @@ RAG beats closed-book only if the generator copies the answer out of its context
 fine-tunes tiny-flan (or a fresh model of the same shape, ``--scratch``) on reading drills
 from *counterfactual* Oressa worlds (the knowledge base rendered from other seeds, so answers
 cannot be memorised, only read), then prints answer token F1 on the real knowledge base's test
-questions with the gold passage as context (``gold``) and with two distractor passages added
-(``gold+2``), and the F1 on drills from a training world (did it learn its own task?).
+questions with the gold passage's sentence that holds the answer as context (``sentence``), the
+gold passage (``gold``) and the gold passage with two distractor passages added (``gold+2``),
+and the F1 on passage drills of the kind it trained on (did it learn its own task?).
 
     python benchmarks/reader_drills.py --steps 2000 --lr 2e-3 --worlds 10 --contexts mix
     python benchmarks/reader_drills.py --steps 1000 --lr 2e-3 --worlds 10 --scratch
@@ -14,11 +15,19 @@ questions with the gold passage as context (``gold``) and with two distractor pa
 (the passage and 1-2 others), ``mix`` (all three), ``none`` (closed-book drills), ``copy``
 (the control: "Repeat: <a sentence>" -> the sentence; its F1 figures mean nothing, its loss
 shows whether the model can copy at all). The zoo is not touched; figures go to stdout.
+
+``--renamed`` draws the drills tiny-flan's own mix has instead (``course_lib.data.reading_drills``:
+the knowledge base with names shuffled, one context kind), and ``--recipe KEY=JSON`` changes the
+fresh model's ``flan.RECIPE`` keys, to see how soon a shape or initialisation learns to copy:
+
+    python benchmarks/reader_drills.py --scratch --renamed --contexts sentence --steps 2000 --lr 1e-3 \
+        [--recipe scale_output=true]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import time
@@ -86,9 +95,12 @@ def real_test_prompts(n: int = 100) -> tuple[dict[str, list[str]], list[str]]:
     by_id = {p["id"]: p for p in passages}
     test = data.generate("kb_questions")["test"][:n]
     rng = random.Random(5)
-    sets = {"gold": [], "gold+2": []}
+    sets = {"sentence": [], "gold": [], "gold+2": []}
     for q in test:
         gold = by_id[q["gold_ids"][0]]
+        sentence = next((s for s in re.split(r"(?<=\.) ", gold["text"]) if q["answer"] in s), gold["text"])
+        sets["sentence"].append(CONTEXT_QA_PROMPT.format(context=context_block([{**gold, "text": sentence}]),
+                                                         question=q["question"]))
         sets["gold"].append(CONTEXT_QA_PROMPT.format(context=context_block([gold]), question=q["question"]))
         context = [gold] + [p for p in rng.sample(passages, 3) if p["id"] not in q["gold_ids"]][:2]
         rng.shuffle(context)
@@ -109,6 +121,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--contexts", default="mix", choices=["mix", "sentence", "passage", "distractors", "none", "copy"])
     ap.add_argument("--scratch", action="store_true", help="train a fresh model of tiny-flan's shape")
+    ap.add_argument("--renamed", action="store_true", help="tiny-flan's own drills (renamed worlds), not other seeds'")
+    ap.add_argument("--recipe", nargs="+", default=[], metavar="KEY=JSON", help="the fresh model's flan.RECIPE keys")
     args = ap.parse_args()
     torch.set_num_threads(2)
 
@@ -120,19 +134,25 @@ def main() -> None:
         if world is not None:
             worlds.append(world)
             rows += drills(world, args.contexts, rng)
+    if args.renamed:
+        from course_lib.data import reading_drills
+
+        if args.contexts not in ("sentence", "passage", "distractors"):
+            raise SystemExit("--renamed takes --contexts sentence, passage or distractors")
+        rows = reading_drills.drills(len(rows), 1236, {args.contexts: 1.0})
     model, tok = zoo.load("tiny-flan")
     if args.scratch:
-        from transformers import T5ForConditionalGeneration
-
         from course_lib.models import flan
 
-        torch.manual_seed(0)
-        model = T5ForConditionalGeneration(flan.config(tok))
-        with torch.no_grad():
-            model.lm_head.weight.mul_(flan.RECIPE["d_model"] ** -0.5)
+        recipe = {**flan.RECIPE, "seed": 0, **{k: json.loads(v) for k, v in (i.split("=", 1) for i in args.recipe)}}
+        model = flan.fresh_model(tok, recipe)
+    elif args.recipe:
+        raise SystemExit("--recipe shapes a fresh model: add --scratch")
     test_sets, answers = real_test_prompts()
-    own = drills(worlds[0][:40], "passage", random.Random(0))
-    print(f"{len(rows)} drills from {len(worlds)} worlds; contexts {args.contexts}; "
+    # drills of the kind it trained on, from a world it did not (a renamed world is drawn anew)
+    own = (reading_drills.drills(200, 999, {"passage": 1.0}) if args.renamed
+           else drills(worlds[0][:40], "passage", random.Random(0)))
+    print(f"{len(rows)} drills from {'renamed worlds' if args.renamed else f'{len(worlds)} worlds'}; contexts {args.contexts}; "
           f"{'fresh model' if args.scratch else 'tiny-flan'}")
     print("before:", {k: f1(model, tok, p, answers) for k, p in test_sets.items()})
     make_batch, lengths = seq2seq_batcher(tok, [p for p, _ in rows], [a for _, a in rows])
@@ -143,7 +163,7 @@ def main() -> None:
     print(f"trained {args.steps} steps in {time.perf_counter() - start:.0f} s; "
           f"loss {sum(losses[:n]) / n:.2f} -> {sum(losses[-n:]) / n:.2f} (mean of the first / last {n} steps)")
     print("after: ", {k: f1(model, tok, p, answers) for k, p in test_sets.items()},
-          "| a training world's drills:", f1(model, tok, [p for p, _ in own], [a for _, a in own]))
+          "| passage drills of its own kind:", f1(model, tok, [p for p, _ in own], [a for _, a in own]))
 
 
 if __name__ == "__main__":

@@ -214,3 +214,31 @@ def test_verify_names_a_model_that_is_not_the_recorded_build(tmp_path):
                          cwd=zoo.RECORDED.parents[2])
     assert out.returncode == 1, out.stdout[-2000:] + out.stderr[-2000:]
     assert "tiny-gpt: sha256 000000000000... differs from the" in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("scale_output", [False, True])
+def test_flan_output_scaling_survives_a_save_and_load(tmp_path, scale_output):
+    """The recipe key lesson_robustness tries (``scale_output``): T5 v1.0's output scaling with
+    full-size shared embeddings, or the recorded recipe's shrunk ones. Either way the head is the
+    shared embedding, and ``from_pretrained`` gives back the same logits (a lab loads it so)."""
+    from transformers import T5ForConditionalGeneration
+
+    from course_lib.models import flan
+
+    tok = zoo.load("tiny-flan")[1]
+    recipe = {**flan.RECIPE, "scale_output": scale_output, "rel_max_distance": 512}
+    model = flan.fresh_model(tok, recipe).eval()
+    assert model.lm_head.weight.data_ptr() == model.shared.weight.data_ptr()
+    assert model.config.scale_decoder_outputs is scale_output
+    assert model.config.relative_attention_max_distance == 512
+    norm = model.shared.weight.norm(dim=1).mean().item()
+    full = recipe["d_model"] ** 0.5      # T5's initialisation: unit-variance rows
+    assert (abs(norm - full) < 0.2 * full) if scale_output else (norm < 0.2 * full), norm
+    model.save_pretrained(tmp_path)
+    again = T5ForConditionalGeneration.from_pretrained(tmp_path).eval()
+    assert again.config.scale_decoder_outputs is scale_output
+    ids = tok(["Answer the question using the context."], return_tensors="pt")
+    with torch.no_grad():
+        a = model(**ids, decoder_input_ids=ids["input_ids"][:, :3]).logits
+        b = again(**ids, decoder_input_ids=ids["input_ids"][:, :3]).logits
+    assert torch.equal(a, b)

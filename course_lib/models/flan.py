@@ -33,6 +33,13 @@ RECIPE = {
     "mix_reading_kinds": {"sentence": 0.3, "chunks": 0.4, "distractors": 0.15, "passage": 0.15},
     "denoise_share": 0.10,          # fraction of training rows that are span corruption
 }
+# Keys an experiment may add (``benchmarks/lesson_robustness.py --recipe KEY=VALUE``), absent from
+# RECIPE, so the zoo's bytes stay those recorded:
+#   scale_output: T5 v1.0's output scaling (the decoder's output times d_model**-0.5 before the
+#       shared embeddings score it) with full-size embeddings, instead of shrinking the embeddings
+#       at the start (README: it learns to copy an answer out of its context far sooner);
+#   rel_max_distance: the farthest relative position attention tells apart (default 128);
+#   row_loss: see ``course_lib.training.row_weighted_loss``.
 
 
 def config(tokenizer, recipe: dict = RECIPE):
@@ -41,8 +48,8 @@ def config(tokenizer, recipe: dict = RECIPE):
     return T5Config(
         vocab_size=len(tokenizer), d_model=recipe["d_model"], d_kv=recipe["d_kv"], d_ff=recipe["d_ff"],
         num_layers=recipe["num_layers"], num_decoder_layers=recipe["num_layers"], num_heads=recipe["num_heads"],
-        relative_attention_num_buckets=32, relative_attention_max_distance=128,
-        dropout_rate=0.0, feed_forward_proj="gated-gelu", tie_word_embeddings=False,
+        relative_attention_num_buckets=32, relative_attention_max_distance=recipe.get("rel_max_distance", 128),
+        dropout_rate=0.0, feed_forward_proj="gated-gelu", tie_word_embeddings=recipe.get("scale_output", False),
         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
         decoder_start_token_id=tokenizer.pad_token_id,
     )
@@ -72,17 +79,27 @@ def pretraining_rows(tokenizer, recipe: dict = RECIPE) -> tuple[list[str], list[
     return sources, targets
 
 
+def fresh_model(tokenizer, recipe: dict = RECIPE):
+    """An untrained tiny-flan of ``recipe``'s shape, as its build starts it (seeded by the recipe)."""
+    from transformers import T5ForConditionalGeneration
+
+    torch.manual_seed(recipe["seed"])
+    model = T5ForConditionalGeneration(config(tokenizer, recipe))
+    if not recipe.get("scale_output", False):
+        # unscaled, the LM head starts with logits ~sqrt(d_model) too large. transformers ties T5's
+        # head to the shared embeddings, so this shrinks the input embeddings as well
+        with torch.no_grad():
+            model.lm_head.weight.mul_(recipe["d_model"] ** -0.5)
+    return model
+
+
 def build(out: Path, tokenizer_dir: Path, log: Callable[[str], None] = print, recipe: dict = RECIPE) -> dict:
-    from transformers import AutoTokenizer, T5ForConditionalGeneration
+    from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
-    torch.manual_seed(recipe["seed"])
-    model = T5ForConditionalGeneration(config(tok, recipe))
-    with torch.no_grad():   # an untied LM head starts with logits ~sqrt(d_model) too large
-        model.lm_head.weight.mul_(recipe["d_model"] ** -0.5)
+    model = fresh_model(tok, recipe)
     sources, targets = pretraining_rows(tok, recipe)
     make_batch, lengths = seq2seq_batcher(tok, sources, targets)
-    # "row_loss" (absent from RECIPE: an experiment's key) weighs short targets up, see row_weighted_loss
     loss_fn = row_weighted_loss(recipe["row_loss"]) if "row_loss" in recipe else None
     losses = train_loop(model, make_batch, lengths, steps=recipe["steps"], batch_size=recipe["batch_size"],
                         lr=recipe["lr"], seed=recipe["seed"], warmup=recipe["warmup"], log=log, log_every=100,
