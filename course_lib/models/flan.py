@@ -45,6 +45,8 @@ RECIPE = {
 def config(tokenizer, recipe: dict = RECIPE):
     from transformers import T5Config
 
+    # transformers ties T5's LM head to the shared embeddings whatever tie_word_embeddings says; the
+    # flag only decides whether the decoder's output is scaled by d_model**-0.5 (T5 v1.0) or not
     return T5Config(
         vocab_size=len(tokenizer), d_model=recipe["d_model"], d_kv=recipe["d_kv"], d_ff=recipe["d_ff"],
         num_layers=recipe["num_layers"], num_decoder_layers=recipe["num_layers"], num_heads=recipe["num_heads"],
