@@ -49,7 +49,7 @@ BARS = {
 
 
 def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: bool,
-            recipe: dict | None = None) -> dict:
+            recipe: dict | None = None, lora_lr: float | None = None) -> dict:
     """In this process: build tiny-flan with ``seed`` into ``out`` (unless there), then measure."""
     import copy
 
@@ -92,7 +92,7 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
         full = copy.deepcopy(model)
         lessons.finetune_summarizer(full, tok, train)
         lora = get_peft_model(copy.deepcopy(model), LoraConfig(r=16, lora_alpha=32, target_modules=["q", "v"]))
-        lessons.finetune_summarizer(lora, tok, train, lr=lessons.LORA_LR)
+        lessons.finetune_summarizer(lora, tok, train, lr=lora_lr or lessons.LORA_LR)
         r["full_ft"] = lessons.summary_rouge_l(full, tok, test)[0]
         r["lora"] = lessons.summary_rouge_l(lora, tok, test)[0]
     return r
@@ -119,12 +119,13 @@ def main() -> None:
     ap.add_argument("--no-finetune", action="store_true")
     ap.add_argument("--keep", help="keep the builds here (a rerun reuses them)")
     ap.add_argument("--recipe", nargs="+", default=[], metavar="KEY=JSON", help="override flan.RECIPE keys")
+    ap.add_argument("--lora-lr", type=float, help="LoRA's learning rate (default: lessons.LORA_LR)")
     ap.add_argument("--one", nargs=2, metavar=("SEED", "OUT"), help=argparse.SUPPRESS)   # the per-build child
     args = ap.parse_args()
     recipe = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.recipe)}
     if args.one:
         print(json.dumps(measure(int(args.one[0]), Path(args.one[1]), args.n_eval, args.rag_questions,
-                                 not args.no_finetune, recipe)))
+                                 not args.no_finetune, recipe, args.lora_lr)))
         return
 
     from zoo_numerics import SETTINGS, setting_env
@@ -138,6 +139,7 @@ def main() -> None:
             argv = [sys.executable, __file__, "--one", str(seed), str(out), "--n-eval", str(args.n_eval),
                     "--rag-questions", str(args.rag_questions)] + (["--no-finetune"] if args.no_finetune else [])
             argv += ["--recipe", *args.recipe] if args.recipe else []
+            argv += ["--lora-lr", str(args.lora_lr)] if args.lora_lr else []
             env = setting_env(setting, dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO)))
             if SETTINGS[setting][1]:
                 from course_lib import numerics
