@@ -126,20 +126,23 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(2)
 
-    rng = random.Random(7)
-    rows, worlds, seed = [], [], 1000
-    while len(worlds) < args.worlds:
-        seed += 1
-        world = counterfactual_world(seed)
-        if world is not None:
-            worlds.append(world)
-            rows += drills(world, args.contexts, rng)
     if args.renamed:
         from course_lib.data import reading_drills
 
         if args.contexts not in ("sentence", "passage", "distractors"):
             raise SystemExit("--renamed takes --contexts sentence, passage or distractors")
-        rows = reading_drills.drills(len(rows), 1236, {args.contexts: 1.0})
+        # as many drills as --worlds other-seed worlds give: every world tells as many facts as the real one
+        n = args.worlds * sum(len(claims) for *_, claims in kb._passages())
+        rows = reading_drills.drills(n, 1236, {args.contexts: 1.0})
+    else:
+        rng = random.Random(7)
+        rows, worlds, seed = [], [], 1000
+        while len(worlds) < args.worlds:
+            seed += 1
+            world = counterfactual_world(seed)
+            if world is not None:
+                worlds.append(world)
+                rows += drills(world, args.contexts, rng)
     model, tok = zoo.load("tiny-flan")
     if args.scratch:
         from course_lib.models import flan
