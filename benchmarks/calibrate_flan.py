@@ -46,7 +46,6 @@ def main():
     ap.add_argument("--model-dir", default=None, help="reuse a pre-trained tiny-flan folder")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("THREADS", "2")))
-    from peft import LoraConfig, get_peft_model
     from transformers import AutoTokenizer, T5ForConditionalGeneration
 
     from course_lib import data
@@ -77,12 +76,12 @@ def main():
     print(f"full FT: {lessons.FT_STEPS} steps in {time.perf_counter() - start:.0f}s", flush=True)
     evaluate(full, tok, test, topics, train, "full-FT")
 
-    lora = get_peft_model(copy.deepcopy(base), LoraConfig(r=16, lora_alpha=32, target_modules=["q", "v"]))
+    lora = lessons.lora_model(copy.deepcopy(base))
     trainable = sum(p.numel() for p in lora.parameters() if p.requires_grad)
     total = sum(p.numel() for p in lora.parameters())
     start = time.perf_counter()
     lessons.finetune_summarizer(lora, tok, train, lr=lessons.LORA_LR)
-    print(f"LoRA q,v r=16: {trainable} of {total} trainable ({100 * trainable / total:.2f}%), "
+    print(f"LoRA {lessons.LORA}: {trainable} of {total} trainable ({100 * trainable / total:.2f}%), "
           f"{lessons.FT_STEPS} steps in {time.perf_counter() - start:.0f}s", flush=True)
     evaluate(lora, tok, test, topics, train, "LoRA")
 

@@ -2,7 +2,7 @@
 
     python benchmarks/lesson_robustness.py [--seeds 1234 1 2] [--settings pinned aten-default]
                                            [--n-eval 100] [--rag-questions 60] [--no-finetune] [--keep DIR]
-                                           [--recipe KEY=JSON ...]
+                                           [--recipe KEY=JSON ...] [--lora KEY=JSON ...] [--lora-lr LR]
 
 Trains tiny-flan from its recipe under each training seed and CPU-kernel setting (each build in
 its own process, started with that setting's environment; the settings are those of
@@ -13,14 +13,15 @@ its own process, started with that setting's environment; the settings are those
 * 05-rag, knowledge-base test[:60]: token F1 closed-book, generated freely from the RAG prompt,
   and grounded (spans of the retrieved chunks), with the lab's RAG_K chunks per prompt; the effects
   are free - closed, grounded - closed;
-* a full fine-tune and a LoRA (q, v, r=16) of ``lessons.FT_STEPS`` steps: ROUGE-L gain, and
+* a full fine-tune and a LoRA (``lessons.LORA``) of ``lessons.FT_STEPS`` steps: ROUGE-L gain, and
   LoRA's share of the full gain.
 
 Prints one row per build, then the minimum of each effect over the builds next to the bar
 issue 29 sets. 4-8 minutes a build on two cores (most of it the pre-training; the
 candidate recipe in the README takes about twice recipe 3's).
 ``--recipe`` changes keys of ``flan.RECIPE`` for every build (``--recipe steps=2500
-mix_drills=9000``), to measure what a recipe change buys before the zoo adopts it.
+mix_drills=9000``), to measure what a recipe change buys before the zoo adopts it; ``--lora``
+and ``--lora-lr`` do the same for the LoRA (``--lora r=8 lora_alpha=16 'target_modules=["q","k","v","o"]'``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ BARS = {
 
 
 def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: bool,
-            recipe: dict | None = None, lora_lr: float | None = None) -> dict:
+            recipe: dict | None = None, lora_lr: float | None = None, lora_config: dict | None = None) -> dict:
     """In this process: build tiny-flan with ``seed`` into ``out`` (unless there), then measure."""
     import copy
 
@@ -87,11 +88,9 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
     r.update(closed_book=f1["closed-book"], rag_free=f1["RAG, free"], rag_grounded=f1["RAG, grounded"])
 
     if finetune:
-        from peft import LoraConfig, get_peft_model
-
         full = copy.deepcopy(model)
         lessons.finetune_summarizer(full, tok, train)
-        lora = get_peft_model(copy.deepcopy(model), LoraConfig(r=16, lora_alpha=32, target_modules=["q", "v"]))
+        lora = lessons.lora_model(copy.deepcopy(model), **(lora_config or {}))
         lessons.finetune_summarizer(lora, tok, train, lr=lora_lr or lessons.LORA_LR)
         r["full_ft"] = lessons.summary_rouge_l(full, tok, test)[0]
         r["lora"] = lessons.summary_rouge_l(lora, tok, test)[0]
@@ -120,12 +119,14 @@ def main() -> None:
     ap.add_argument("--keep", help="keep the builds here (a rerun reuses them)")
     ap.add_argument("--recipe", nargs="+", default=[], metavar="KEY=JSON", help="override flan.RECIPE keys")
     ap.add_argument("--lora-lr", type=float, help="LoRA's learning rate (default: lessons.LORA_LR)")
+    ap.add_argument("--lora", nargs="+", default=[], metavar="KEY=JSON", help="override lessons.LORA keys")
     ap.add_argument("--one", nargs=2, metavar=("SEED", "OUT"), help=argparse.SUPPRESS)   # the per-build child
     args = ap.parse_args()
-    recipe = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.recipe)}
+    recipe, lora = ({k: json.loads(v) for k, v in (item.split("=", 1) for item in items)}
+                    for items in (args.recipe, args.lora))
     if args.one:
         print(json.dumps(measure(int(args.one[0]), Path(args.one[1]), args.n_eval, args.rag_questions,
-                                 not args.no_finetune, recipe, args.lora_lr)))
+                                 not args.no_finetune, recipe, args.lora_lr, lora)))
         return
 
     from zoo_numerics import SETTINGS, setting_env
@@ -140,6 +141,7 @@ def main() -> None:
                     "--rag-questions", str(args.rag_questions)] + (["--no-finetune"] if args.no_finetune else [])
             argv += ["--recipe", *args.recipe] if args.recipe else []
             argv += ["--lora-lr", str(args.lora_lr)] if args.lora_lr else []
+            argv += ["--lora", *args.lora] if args.lora else []
             env = setting_env(setting, dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO)))
             if SETTINGS[setting][1]:
                 from course_lib import numerics

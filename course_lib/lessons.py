@@ -15,6 +15,8 @@ from course_lib.data.instructions import OWN_TEMPLATE, TOPIC_PROMPT, summary_pro
 FT_STEPS = 240          # ~60 s of full fine-tuning of tiny-flan on two cores
 FT_LR = 1e-3
 LORA_LR = 3e-3
+# the zoo's LoRA lesson (tests/test_zoo.py and the benchmarks): at most 5 % of tiny-flan trains
+LORA = {"r": 16, "lora_alpha": 32, "target_modules": ["q", "v"]}
 
 
 def greedy(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 32) -> list[str]:
@@ -48,6 +50,13 @@ def prompts(rows: list[dict], style: str, examples: list[dict] | None = None, k:
         return [summary_prompt(r["dialogue"], [(e["dialogue"], e["summary"]) for e in rng.sample(examples, k)])
                 for r in rows]
     raise ValueError(f"unknown prompt style {style!r}")
+
+
+def lora_model(model, **overrides):
+    """``model`` wrapped with the LoRA adapters of ``LORA`` (keys in ``overrides`` replace its own)."""
+    from peft import LoraConfig, get_peft_model
+
+    return get_peft_model(model, LoraConfig(**{**LORA, **overrides}))
 
 
 def summary_rouge_l(model, tokenizer, rows: list[dict], style: str = "zero_shot", **kw) -> tuple[float, list[str]]:

@@ -136,8 +136,6 @@ def test_prompting_lessons(flan, dialogsum):
 def test_fine_tuning_and_lora_show_the_lessons(flan, dialogsum):
     """Full FT (~60 s) gains >= 0.10 ROUGE-L and beats lead-20; LoRA q,v r=16 (<= 5 % trainable,
     same steps) keeps >= 80 % of that gain and forgets less of the topic task."""
-    from peft import LoraConfig, get_peft_model
-
     model, tok = flan
     test, train = dialogsum["test"][:100], dialogsum["train"]
     topics = data.generate("dialog_topics")["test"][:100]
@@ -151,7 +149,7 @@ def test_fine_tuning_and_lora_show_the_lessons(flan, dialogsum):
     assert full_score > lead, f"full FT {full_score:.3f} does not beat lead-20 {lead:.3f}"
 
     # r=16 (3.2 % trainable): on today's tiny-flan r=8 keeps 76 % of the gain, r=16 86 % (README)
-    lora = get_peft_model(copy.deepcopy(model), LoraConfig(r=16, lora_alpha=32, target_modules=["q", "v"]))
+    lora = lessons.lora_model(copy.deepcopy(model))
     trainable = sum(p.numel() for p in lora.parameters() if p.requires_grad)
     share = trainable / sum(p.numel() for p in lora.parameters())
     assert share <= 0.05, f"LoRA trains {share:.1%}"

@@ -63,13 +63,7 @@ def _summary_rows(rng: random.Random, pool) -> list[dict]:
         elif kind < 0.6:
             rows.append({"task": "summary_detailed", "source": OWN_TEMPLATE.format(dialogue=text), "target": d.summary})
         else:
-            k = rng.choice([1, 1, 1, 2])
-            demos = [pool[j][2] for j in rng.sample(range(len(pool)), k + 1) if j != i][:k]
-            detailed = rng.random() < 0.75   # the examples' style decides the answer's style
-            pick = (lambda x: x.summary) if detailed else (lambda x: brief_summary(x.topic))
-            rows.append({"task": "summary_few_shot",
-                         "source": summary_prompt(text, [(x.text(), pick(x)) for x in demos]),
-                         "target": pick(d)})
+            rows.append(few_shot_row(rng, pool, i, rng.choice([1, 1, 1, 2])))
         if rng.random() < 0.4:
             rows.append({"task": "topic", "source": TOPIC_PROMPT.format(dialogue=text), "target": d.topic})
         if rng.random() < 0.25 and len(d.turns) > 2:
@@ -81,6 +75,26 @@ def _summary_rows(rng: random.Random, pool) -> list[dict]:
             q, a = rng.choice(d.facts)
             rows.append({"task": "dialogue_qa", "source": DIALOGUE_QA_PROMPT.format(dialogue=text, question=q), "target": a})
     return rows
+
+
+def few_shot_row(rng: random.Random, pool, i: int, k: int) -> dict:
+    """``SUMMARY_PROMPT`` on the pool's dialogue ``i`` with ``k`` other dialogues as worked examples."""
+    d = pool[i][2]
+    demos = [pool[j][2] for j in rng.sample(range(len(pool)), k + 1) if j != i][:k]
+    detailed = rng.random() < 0.75   # the examples' style decides the answer's style
+    pick = (lambda x: x.summary) if detailed else (lambda x: brief_summary(x.topic))
+    return {"task": "summary_few_shot", "source": summary_prompt(d.text(), [(x.text(), pick(x)) for x in demos]),
+            "target": pick(d)}
+
+
+def few_shot_rows(n: int, k: int, seed: int) -> list[dict]:
+    """``n`` more few-shot rows with ``k`` examples each, on pool dialogues drawn with ``seed``
+    (a model recipe's extra rows: the mix itself, and so the tokenizer, stay as they are)."""
+    if n == 0:
+        return []
+    rng = random.Random(seed)
+    pool = dialogue_pool()
+    return [few_shot_row(rng, pool, rng.randrange(len(pool)), k) for _ in range(n)]
 
 
 def _context_qa_rows(rng: random.Random) -> list[dict]:

@@ -39,6 +39,8 @@ RECIPE = {
 #       shared embeddings score it) with full-size embeddings, instead of shrinking the embeddings
 #       at the start (README: it learns to copy an answer out of its context far sooner);
 #   rel_max_distance: the farthest relative position attention tells apart (default 128);
+#   mix_two_shot: this many more two-example few-shot rows (the mix has ~360: a quarter of its
+#       few-shot rows), drawn here so the mix, and with it the tokenizer, stay as they are;
 #   row_loss: see ``course_lib.training.row_weighted_loss``.
 
 
@@ -62,11 +64,12 @@ def pretraining_rows(tokenizer, recipe: dict = RECIPE) -> tuple[list[str], list[
     The mix's own reading rows (``context_qa``, real training questions) are left out: a fact
     learnt by heart is no help to a reader."""
     from course_lib import data
-    from course_lib.data import reading_drills
+    from course_lib.data import instructions, reading_drills
     from course_lib.data.instructions import dialogue_pool
 
     inst = [r for r in data.generate("instructions")["train"] if r["task"] != "context_qa"]
     drills = reading_drills.drills(recipe["mix_drills"], recipe["seed"] + 2, recipe["mix_reading_kinds"])
+    inst += instructions.few_shot_rows(recipe.get("mix_two_shot", 0), 2, recipe["seed"] + 3)
     sources = [r["source"] for r in inst] + [p for p, _ in drills]
     targets = [r["target"] for r in inst] + [a for _, a in drills]
     rng = random.Random(recipe["seed"])
