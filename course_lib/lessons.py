@@ -14,9 +14,11 @@ from course_lib.data.instructions import OWN_TEMPLATE, TOPIC_PROMPT, summary_pro
 
 FT_STEPS = 240          # ~60 s of full fine-tuning of tiny-flan on two cores
 FT_LR = 1e-3
-LORA_LR = 3e-3
-# the zoo's LoRA lesson (tests/test_zoo.py and the benchmarks): at most 5 % of tiny-flan trains
-LORA = {"r": 16, "lora_alpha": 32, "target_modules": ["q", "v"]}
+LORA_LR = 6e-3
+# the zoo's LoRA lesson (tests/test_zoo.py and the benchmarks): rank 5 on every linear layer, 3.9 %
+# of tiny-flan trains. On recipe 4 LoRA on q and v alone (r=16, 3.2 %) keeps 0.74-0.78 of the full
+# fine-tune's gain (ROUGE-L 0.19 -> ~0.78); every linear layer keeps 0.85 or more (README)
+LORA = {"r": 5, "lora_alpha": 10, "target_modules": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"]}
 
 
 def greedy(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 32) -> list[str]:

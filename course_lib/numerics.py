@@ -65,6 +65,18 @@ def cpu_has_avx2() -> bool:
     return False
 
 
+def cpu_name() -> str:
+    """The CPU's model name ("AMD EPYC 7B13", "Intel(R) Xeon(R) Processor"), as /proc/cpuinfo gives it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def pinned_env(base: dict | None = None) -> dict:
     """A copy of ``base`` (default: this process's environment) with the kernels pinned."""
     return pin(dict(os.environ if base is None else base))

@@ -121,21 +121,24 @@ def test_zero_shot_summaries_are_sentences_with_some_overlap(flan, dialogsum):
 
 
 def test_prompting_lessons(flan, dialogsum):
-    """The instruction beats no prompt; worked examples and the model's own template beat
-    the bare instruction (what 01-prompting teaches)."""
+    """The instruction beats no prompt; one and two worked examples beat the bare instruction, and
+    the model's own template beats them (what 01-prompting teaches), by the margins issue 29 asks,
+    which every build ``benchmarks/lesson_robustness.py`` measured clears (README)."""
     model, tok = flan
     test, train = dialogsum["test"][:100], dialogsum["train"]
     score = {style: lessons.summary_rouge_l(model, tok, test, style)[0]
              for style in ("zero_shot", "no_prompt", "own_template")}
-    score["few_shot"] = lessons.summary_rouge_l(model, tok, test, "few_shot", examples=train, k=1)[0]
+    for k, name in ((1, "one_shot"), (2, "two_shot")):
+        score[name] = lessons.summary_rouge_l(model, tok, test, "few_shot", examples=train, k=k)[0]
     assert score["zero_shot"] > score["no_prompt"], score
-    assert score["few_shot"] > score["zero_shot"] + 0.05, score
-    assert score["own_template"] > score["zero_shot"] + 0.05, score
+    assert score["one_shot"] >= score["zero_shot"] + 0.06, score
+    assert score["two_shot"] >= score["zero_shot"] + 0.08, score
+    assert score["own_template"] >= max(score["one_shot"], score["two_shot"]) + 0.10, score
 
 
 def test_fine_tuning_and_lora_show_the_lessons(flan, dialogsum):
-    """Full FT (~60 s) gains >= 0.10 ROUGE-L and beats lead-20; LoRA q,v r=16 (<= 5 % trainable,
-    same steps) keeps >= 80 % of that gain and forgets less of the topic task."""
+    """Full FT (~60 s) gains >= 0.10 ROUGE-L and beats lead-20; the course's LoRA (<= 5 % trainable,
+    same steps) keeps >= 80 % of that gain; full fine-tuning erodes the topic task."""
     model, tok = flan
     test, train = dialogsum["test"][:100], dialogsum["train"]
     topics = data.generate("dialog_topics")["test"][:100]
@@ -148,7 +151,6 @@ def test_fine_tuning_and_lora_show_the_lessons(flan, dialogsum):
     assert full_score >= base + 0.10, f"full FT {full_score:.3f} vs base {base:.3f}"
     assert full_score > lead, f"full FT {full_score:.3f} does not beat lead-20 {lead:.3f}"
 
-    # r=16 (3.2 % trainable): on today's tiny-flan r=8 keeps 76 % of the gain, r=16 86 % (README)
     lora = lessons.lora_model(copy.deepcopy(model))
     trainable = sum(p.numel() for p in lora.parameters() if p.requires_grad)
     share = trainable / sum(p.numel() for p in lora.parameters())
@@ -200,6 +202,21 @@ def test_same_seed_same_weights(tmp_path, monkeypatch):
     assert hashes[0][1] == zoo.card("tiny-toxicity")["weights_sha256"], "a fresh build differs from the installed one"
 
 
+def test_record_rewrites_only_the_named_models(tmp_path, monkeypatch):
+    """`course models verify --record NAME` records NAME as present, with the CPU that built it,
+    and leaves every other record as it was (a recipe change records one model)."""
+    before = zoo.recorded()
+    stale = {**before, "tiny-toxicity": {**before["tiny-toxicity"], "sha256": "0" * 64}}
+    monkeypatch.setattr(zoo, "RECORDED", tmp_path / "recorded_hashes.json")
+    zoo.RECORDED.write_text(json.dumps(stale))
+    zoo.record_hashes(["tiny-toxicity"])
+    after = zoo.recorded()
+    assert after["tiny-toxicity"]["sha256"] == zoo.present_sha256("tiny-toxicity")
+    assert after["tiny-toxicity"]["cpu"] == numerics.cpu_name() and after["tiny-toxicity"]["recipe_version"] >= 1
+    assert {k: v for k, v in after.items() if k != "tiny-toxicity"} == \
+        {k: v for k, v in before.items() if k != "tiny-toxicity"}
+
+
 def test_verify_names_a_model_that_is_not_the_recorded_build(tmp_path):
     """`course models verify` exits 1 and names the model and both hashes when a model is not the
     recorded build (staff checking a zoo before they release on it)."""
@@ -216,9 +233,9 @@ def test_verify_names_a_model_that_is_not_the_recorded_build(tmp_path):
 
 @pytest.mark.parametrize("scale_output", [False, True])
 def test_flan_output_scaling_survives_a_save_and_load(tmp_path, scale_output):
-    """The recipe key lesson_robustness tries (``scale_output``): T5 v1.0's output scaling with
-    full-size shared embeddings, or the recorded recipe's shrunk ones. Either way the head is the
-    shared embedding, and ``from_pretrained`` gives back the same logits (a lab loads it so)."""
+    """Recipe 4's ``scale_output``: T5 v1.0's output scaling with full-size shared embeddings, or
+    recipe 3's shrunk ones (what lesson_robustness compares). Either way the head is the shared
+    embedding, and ``from_pretrained`` gives back the same logits (a lab loads it so)."""
     from transformers import T5ForConditionalGeneration
 
     from course_lib.models import flan

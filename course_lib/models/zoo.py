@@ -279,9 +279,10 @@ def verify(names: list[str] | None = None) -> list[str]:
                      f"{numerics.CAPABILITY} ones (a CPU without AVX2, or a build outside `course models build`): "
                      "install a zoo built on an AVX2 machine")
         else:
-            cause = ("the same recipe with pinned kernels gave other bytes: another kind of CPU (pinning fixes which "
-                     "kernels torch and MKL use, yet an Intel Xeon and the AMD EPYC that recorded the zoo still give "
-                     "different bytes: grade on the release's zoo pack, never on a rebuild), a library version changed "
+            cause = ("the same recipe with pinned kernels gave other bytes: another kind of CPU than the "
+                     f"{want.get('cpu', 'one')} that recorded it (pinning fixes which kernels torch and MKL use, yet "
+                     "an Intel Xeon and an AMD EPYC still give different bytes: grade on the release's zoo pack, "
+                     "never on a rebuild), a library version changed "
                      f"(recorded with torch {want.get('torch')}, transformers {want.get('transformers')}, tokenizers "
                      f"{want.get('tokenizers')}) or the data generators did")
         problems.append(f"{name}: sha256 {got[:12]}... differs from the {want['sha256'][:12]}... recorded in "
@@ -341,21 +342,24 @@ def zoo_fix(recorded_on: dict) -> str:
             "gives the recorded bytes on any x86-64 machine with AVX2)")
 
 
-def record_hashes() -> dict:
-    """Write the zoo present as the reference build (after an intended recipe change)."""
+def record_hashes(names: list[str] | None = None) -> dict:
+    """Write the zoo present as the reference build of ``names`` (default: the tokenizer and every
+    model), after an intended recipe change; the other records stay as they are."""
     import tokenizers
     import torch
     import transformers
 
-    versions = {"torch": torch.__version__, "transformers": transformers.__version__,
-                "tokenizers": tokenizers.__version__}
-    out = {"tokenizer": {"sha256": card("tokenizer")["sha256"], "recipe_version": _tokenizer_recipe()["version"],
-                         **versions}}
-    for name in ZOO:
+    stamp = {"torch": torch.__version__, "transformers": transformers.__version__,
+             "tokenizers": tokenizers.__version__, "cpu": numerics.cpu_name()}
+    out = recorded() if RECORDED.exists() else {}
+    for name in names or ["tokenizer", *ZOO]:
         c = card(name)
+        if name == "tokenizer":
+            out[name] = {"sha256": c["sha256"], "recipe_version": _tokenizer_recipe()["version"], **stamp}
+            continue
         if not (c.get("numerics") or {}).get("pinned"):
             raise RuntimeError(f"{name} was not built with the pinned kernels: rebuild it before recording")
-        out[name] = {"sha256": c["weights_sha256"], "recipe_version": c["recipe"]["version"], **versions}
+        out[name] = {"sha256": c["weights_sha256"], "recipe_version": c["recipe"]["version"], **stamp}
     atomic_write_text(RECORDED, json.dumps(out, indent=2, sort_keys=True) + "\n")
     return out
 
