@@ -539,20 +539,20 @@ for i in (0, 5):
 # one? **Graded by staff** on correctness and on the use of your own numbers (5 points).
 
 # %% [markdown]
-# _A model answer._ The model's own template wins clearly (ROUGE-L about 0.53), far above few-shot
-# (about 0.27), one-shot (about 0.26) and the plain instruction (about 0.21), which beats no prompt
-# (about 0.08). Without an instruction tiny-flan does what it learnt to do with a bare dialogue: it
+# _A model answer._ The model's own template wins clearly (ROUGE-L about 0.59), above one-shot
+# (about 0.41) and few-shot (about 0.39), both far above the plain instruction (about 0.21), which beats
+# no prompt (about 0.10). Without an instruction tiny-flan does what it learnt to do with a bare dialogue: it
 # continues the conversation, which is no summary at all. The plain instruction was trained with
 # one-line gists, so zero-shot summaries name the topic ("talk about library") and nothing else; the
-# own template was trained with detailed summaries. Worked examples help only a little, and not
-# always with the dialogue's content: for the library dialogue the few-shot summary is "#Person1#
-# books a taxi from Green Lane to the airport at noon for about 60 dollars", the pattern of the
-# pool's taxi-booking examples and nothing of the overdue novel, and for a doctor's visit it falls
-# back to a gist about the wrong topic ("talk about homework help"). ROUGE barely notices: the
-# wrong summaries still share "#Person1#" and "#Person2#" with the reference. Two examples beat one
-# by about 0.02 at twice the input tokens (q7); the model was trained with one or two examples, and
-# it was also trained to read answers out of its context (05-rag), which makes copying from the
-# prompt's examples tempting.
+# own template was trained with detailed summaries. Worked examples switch the model to detailed
+# summaries, which is most of their gain, but not always with the dialogue's content: for the library
+# dialogue the few-shot summary is "#Person1# has worked as a software engineer at a software company
+# for two years and can drive. #Person2# offers #Person1# the job", an example's content and nothing of
+# the overdue novel, and for both doctor's visits it writes the biology-homework example's summary.
+# ROUGE notices little: the wrong summaries still share "#Person1#", "#Person2#" and the detailed
+# shape with the reference. Two examples did not beat one here (0.39 against 0.41) at about 1.6 times
+# the input tokens (q7): the model was trained with one or two examples, and it was also trained to read
+# answers out of its context (05-rag), which makes copying from the prompt's examples tempting.
 
 # %% [markdown]
 # ## Question 7 – Cost and latency (10 points)

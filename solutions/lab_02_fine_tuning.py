@@ -147,7 +147,7 @@ print(len(example["input_ids"]), "input ids,", sum(example["attention_mask"]), "
 # | --- | --- | --- |
 # | `max_steps` | `TRAIN_STEPS` (40) | one pass over the `N_TRAIN` = 320 pairs |
 # | `per_device_train_batch_size` | `BATCH_SIZE` (8) | |
-# | `learning_rate` | `LEARNING_RATE` (1e-3) | AdamW, the `Trainer`'s default optimizer |
+# | `learning_rate` | `LEARNING_RATE` (2e-3) | AdamW, the `Trainer`'s default optimizer |
 # | `lr_scheduler_type`, `warmup_steps` | `"constant_with_warmup"`, `WARMUP_STEPS` (5) | |
 # | `logging_steps` | `LOGGING_STEPS` (5) | one loss value per 5 steps |
 # | `seed` | `SEED` (0) | the data order and initialisation |

@@ -56,7 +56,8 @@ base_model, tokenizer = load_base()          # tiny-flan (T5ForConditionalGenera
 N_PARAMS = sum(p.numel() for p in base_model.parameters())
 TRAIN_ROWS = train_rows()                    # 2,400 dialogues with reference summaries
 STEPS = 80                                   # optimizer steps (batch 16) for full fine-tuning and LoRA
-PT_STEPS, PT_LR = 30, 3e-2                   # prompt tuning: fewer steps, a larger learning rate
+FT_LR = 2e-3                                 # full fine-tuning: twice lessons.FT_LR, so 80 steps show forgetting
+PT_STEPS, PT_LR = 30, 1e-1                   # prompt tuning: fewer steps, a larger learning rate
 
 
 def fresh_base():
@@ -333,7 +334,7 @@ print(f"prompt tuning: {pt_scores} after {pt_seconds:.1f} s; adapter {folder_mb(
 #
 # The baseline: full fine-tuning with the course's own training loop (not lab 02's `Trainer` run,
 # whose settings differ): write `full_finetune(model)`, which trains **every** weight of `model` with
-# `lessons.finetune_summarizer` on `TRAIN_ROWS` for `STEPS` steps at `lessons.FT_LR` (AdamW on every
+# `lessons.finetune_summarizer` on `TRAIN_ROWS` for `STEPS` steps at `FT_LR` (AdamW on every
 # parameter, batch 16, seeded) and returns the model. The given cell trains a fresh copy, saves it
 # in `full-ft` and evaluates it.
 #
@@ -360,8 +361,8 @@ print(f"prompt tuning: {pt_scores} after {pt_seconds:.1f} s; adapter {folder_mb(
 
 # %%
 def full_finetune(model):
-    """Train every weight of `model` on TRAIN_ROWS: STEPS steps at lessons.FT_LR."""
-    lessons.finetune_summarizer(model, tokenizer, TRAIN_ROWS, steps=STEPS, lr=lessons.FT_LR)  # SOLUTION
+    """Train every weight of `model` on TRAIN_ROWS: STEPS steps at FT_LR."""
+    lessons.finetune_summarizer(model, tokenizer, TRAIN_ROWS, steps=STEPS, lr=FT_LR)  # SOLUTION
     return model
 
 # %%

@@ -1,4 +1,4 @@
-"""The full fine-tuning baseline reuses LoRA's learning rate (3e-3) instead of the reference's FT_LR.
+"""The full fine-tuning baseline reuses LoRA's learning rate (lessons.LORA_LR) instead of the lab's FT_LR.
 
 loses: q5
 """
