@@ -17,8 +17,9 @@ its own process, started with that setting's environment; the settings are those
   LoRA's share of the full gain.
 
 Prints one row per build, then the minimum of each effect over the builds next to the bar
-issue 29 sets. 4-8 minutes a build on two cores (most of it the pre-training; the
-candidate recipe in the README takes about twice recipe 3's).
+issue 29 sets. 8-10 minutes a build on two cores (most of it the pre-training: recipe 4 takes
+about twice as long as recipe 3; ``--recipe scale_output=false rel_max_distance=128 steps=2000
+mix_drills=7200 mix_two_shot=0`` measures recipe 3).
 ``--recipe`` changes keys of ``flan.RECIPE`` for every build (``--recipe steps=2500
 mix_drills=9000``), to measure what a recipe change buys before the zoo adopts it; ``--lora``
 and ``--lora-lr`` do the same for the LoRA (``--lora r=8 lora_alpha=16 'target_modules=["q","k","v","o"]'``).

@@ -514,7 +514,7 @@ plt.show()
 # 2 × 24 × 8 × 2048 × 2048 × 2 B = 3.2 GB, plus the cross-attention keys and values of the encoder
 # output (as much again): so the cache, not the weights, is the binding constraint, and the batch must
 # be smaller or the context shorter. In our measurements int8 per channel was nearly lossless
-# (fidelity about 0.98, ROUGE-L within 0.01), int4 per group kept a fidelity of about 0.85 where per
+# (fidelity above 0.99, ROUGE-L within 0.01), int4 per group kept a fidelity of about 0.85 where per
 # tensor dropped to about 0.7, int3 per tensor and sparsity above 0.5 collapsed the summaries; the
 # one-layer distilled student kept a fidelity of about 0.8 at half the layers. I would ship int8 per
 # channel (or int4 per group if the memory is needed for a larger batch, after checking its fidelity on
