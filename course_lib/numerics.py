@@ -49,32 +49,30 @@ def pin(env: dict | None = None) -> dict:
     return target
 
 
+def _cpuinfo(field: str) -> str | None:
+    """The value of the first ``field`` line of /proc/cpuinfo (Linux), or None."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(field):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 def cpu_has_avx2() -> bool:
     """Whether this CPU runs AVX2 code, read without starting torch (whose first operation
     fixes its kernels): the flags in /proc/cpuinfo on Linux; elsewhere, no (macOS on Intel
     is rare now, and an ARM CPU has no AVX2)."""
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return False
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return "avx2" in line.split()
-    except OSError:
-        pass
-    return False
+    return "avx2" in (_cpuinfo("flags") or "").split()
 
 
 def cpu_name() -> str:
     """The CPU's model name ("AMD EPYC 7B13", "Intel(R) Xeon(R) Processor"), as /proc/cpuinfo gives it."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def pinned_env(base: dict | None = None) -> dict:

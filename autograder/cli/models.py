@@ -11,6 +11,12 @@ import click
 from autograder.cli.base import CourseGroup
 
 
+def _check_names(names, known: list[str]) -> None:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; the zoo has {', '.join(known)}")
+
+
 @click.group("models", cls=CourseGroup)
 def models() -> None:
     """Build and inspect the tiny model zoo (offline, deterministic)."""
@@ -26,9 +32,7 @@ def build_cmd(names: tuple[str, ...], force: bool) -> None:
 
     start = time.perf_counter()
     wanted = list(names) or list(zoo.ZOO)
-    unknown = [n for n in wanted if n not in zoo.ZOO]
-    if unknown:
-        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; the zoo has {', '.join(zoo.ZOO)}")
+    _check_names(wanted, list(zoo.ZOO))
     for i, name in enumerate(wanted, 1):
         state = "up to date" if (zoo.is_current(name) and not force) else "building"
         click.echo(f"[{i}/{len(wanted)}] {name}: {state}")
@@ -52,9 +56,7 @@ def verify_cmd(names: tuple[str, ...], record: bool) -> None:
     """Compare the zoo's bytes with the hashes the repository records; exit 1 on a difference."""
     from course_lib.models import zoo
 
-    unknown = [n for n in names if n not in ("tokenizer", *zoo.ZOO)]
-    if unknown:
-        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; the zoo has tokenizer, {', '.join(zoo.ZOO)}")
+    _check_names(names, ["tokenizer", *zoo.ZOO])
     if record:
         zoo.record_hashes(list(names) or None)
         click.echo(f"recorded {', '.join(names) or 'the tokenizer and every model'} in {zoo.RECORDED}")

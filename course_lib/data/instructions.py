@@ -87,13 +87,10 @@ def few_shot_row(rng: random.Random, pool, i: int, k: int) -> dict:
             "target": pick(d)}
 
 
-def few_shot_rows(n: int, k: int, seed: int) -> list[dict]:
-    """``n`` more few-shot rows with ``k`` examples each, on pool dialogues drawn with ``seed``
-    (a model recipe's extra rows: the mix itself, and so the tokenizer, stay as they are)."""
-    if n == 0:
-        return []
+def few_shot_rows(pool, n: int, k: int, seed: int) -> list[dict]:
+    """``n`` more few-shot rows with ``k`` examples each, on dialogues of ``pool`` (``dialogue_pool()``)
+    drawn with ``seed`` (a model recipe's extra rows: the mix itself, and so the tokenizer, stay as they are)."""
     rng = random.Random(seed)
-    pool = dialogue_pool()
     return [few_shot_row(rng, pool, rng.randrange(len(pool)), k) for _ in range(n)]
 
 

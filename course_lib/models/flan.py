@@ -66,15 +66,15 @@ def pretraining_rows(tokenizer, recipe: dict = RECIPE) -> tuple[list[str], list[
     learnt by heart is no help to a reader."""
     from course_lib import data
     from course_lib.data import instructions, reading_drills
-    from course_lib.data.instructions import dialogue_pool
 
+    pool = instructions.dialogue_pool()
     inst = [r for r in data.generate("instructions")["train"] if r["task"] != "context_qa"]
     drills = reading_drills.drills(recipe["mix_drills"], recipe["seed"] + 2, recipe["mix_reading_kinds"])
-    inst += instructions.few_shot_rows(recipe.get("mix_two_shot", 0), 2, recipe["seed"] + 3)
+    inst += instructions.few_shot_rows(pool, recipe.get("mix_two_shot", 0), 2, recipe["seed"] + 3)
     sources = [r["source"] for r in inst] + [p for p, _ in drills]
     targets = [r["target"] for r in inst] + [a for _, a in drills]
     rng = random.Random(recipe["seed"])
-    texts = [d.text() for _, _, d in dialogue_pool()]
+    texts = [d.text() for _, _, d in pool]
     n_denoise = int(len(sources) * recipe["denoise_share"] / (1 - recipe["denoise_share"]))
     sentinels = [tokenizer.convert_tokens_to_ids(f"<extra_id_{i}>") for i in range(32)]
     for text in rng.sample(texts, min(n_denoise, len(texts))):
