@@ -18,9 +18,10 @@ setup:
 demo: setup
 	@scripts/demo.sh
 
-# the project's own test suite (what CI runs)
+# the project's own test suite (what CI runs); the slowest tests are listed at the end, so a CI
+# log shows where its minutes went
 test: setup
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q --durations=25
 
 bench: setup
 	$(PY) benchmarks/zoo_build.py

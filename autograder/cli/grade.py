@@ -195,7 +195,9 @@ def written_cmd(assignment, student, question, points, comment, author, db):
 @click.option("--backend", type=click.Choice(["docker", "sandbox", "local"]), default="local", show_default=True,
               help="Where the solution, template and mutants run (they are staff code).")
 @click.option("--workers", "-j", type=int, default=2, show_default=True)
-@click.option("--quick", is_flag=True, help="One mutant per question (what CI runs), not every mutant.")
+@click.option("--quick", is_flag=True,
+              help="One mutant per question, not every mutant, and one run of the solution checked against "
+                   "the release's recording run, not three (what CI runs).")
 @click.option("--probes/--no-probes", default=True, show_default=True,
               help="Probe for hidden tests that give points without the work: forged results (the solution's "
                    "values of the variables they read) and untrained artefacts (the zoo model in every folder "

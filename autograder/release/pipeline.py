@@ -62,14 +62,16 @@ def after_release(assignment: Assignment, autograder_dir: Path) -> None:
 
     Runs ``solution.ipynb`` once, as a submission, and stores what ``ref`` answered for every
     test (``autograder.grading.reference_replay``). A solution that fails its own tests aborts the release,
-    naming the tests; ``dist/`` is left untouched.
+    naming the tests; ``dist/`` is left untouched. How that run went (each test's outcome, the
+    seconds) goes beside the bundle, for staff and for ``course validate --quick``.
     """
-    from autograder.release.record_reference import ReferenceFailure, record
+    from autograder.release.record_reference import REFERENCE_RUN, ReferenceFailure, record, save_reference_run
 
     try:
-        record(autograder_dir)
+        result = record(autograder_dir)
     except ReferenceFailure as e:
         raise ReleaseError(f"{assignment.notebook_path}: {e}") from None
+    save_reference_run(autograder_dir.parent / REFERENCE_RUN, result)
 
 
 # --------------------------------------------------------------------------- notebooks

@@ -116,3 +116,30 @@ def record(autograder_dir: Path, backend=None) -> dict:
     save_reads(autograder_dir, grading.reads, bundle.tests)
     save_artefacts(autograder_dir, grading.described, grading.paths_read)
     return result
+
+
+REFERENCE_RUN = "reference_run.json"     # beside autograder/, not in it: graders never read it
+
+
+def outcomes(result: dict) -> list[list]:
+    """Each test's ``[name, status, points]``, in order: what two runs of one notebook must share."""
+    return [[t["name"], t["status"], t["points"]] for q in result["questions"].values() for t in q["tests"]]
+
+
+def save_reference_run(path: Path, result: dict) -> None:
+    """The recording run's outcomes and timings: validate's quick rerun check compares its own
+    run of the solution with it, and staff see what the solution costs (``runtime_s``, each cell's
+    seconds) when they set ``[limits]``."""
+    cells = [{"index": c.get("index"), "seconds": c.get("seconds")} for c in result.get("cells") or ()]
+    path.write_text(json.dumps({"score": result["score"], "runtime_s": result.get("runtime_s"),
+                                "peak_memory_mb": result.get("peak_memory_mb"), "tests": outcomes(result),
+                                "cells": cells}, indent=1) + "\n")
+
+
+def load_reference_run(release_dir: Path) -> dict | None:
+    """What :func:`save_reference_run` wrote for this release, or None (a release from before it)."""
+    path = Path(release_dir) / REFERENCE_RUN
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

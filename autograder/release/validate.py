@@ -34,6 +34,7 @@ from autograder.release.probes import (ARTEFACTS, READS, forged_notebook, load_a
                                        untrained_notebook, untrained_passes)
 from autograder.grading.bundle import Bundle
 from autograder.grading.engine import grade_notebook
+from autograder.release.record_reference import load_reference_run, outcomes
 
 RERUNS = 3
 
@@ -59,16 +60,16 @@ def _earned(result: dict) -> set[str]:
     return {name for name, q in result["questions"].items() if not q["manual"] and q["points"] > 1e-9}
 
 
-def _fingerprint(result: dict) -> list:
-    return [(t["name"], t["status"], t["points"]) for q in result["questions"].values() for t in q["tests"]]
 
 
 def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: int = 2, log=print,
              quick: bool = False, probes: bool = True) -> list[Check]:
     """Run every check; returns them (``ok`` False where the assignment's tests are wrong).
 
-    ``quick``: only :func:`one_per_question` of the mutants. ``probes``: the probes of
-    ``autograder/release/probes.py`` (forged results, untrained artefacts).
+    ``quick``: only :func:`one_per_question` of the mutants, and one run of the solution, whose
+    outcomes must match the release's own recording run (two independent runs, where the full
+    check runs three more). ``probes``: the probes of ``autograder/release/probes.py`` (forged
+    results, untrained artefacts).
     """
     bundle = Bundle.load(dist_dir / "autograder")
     qnames = {q["name"] for q in bundle.questions if not q["manual"]}
@@ -77,7 +78,9 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
         mutants = one_per_question(mutants)
     solution = (bundle.folder / "solution.ipynb").read_bytes()
     template = next((dist_dir / "student").glob("*.ipynb")).read_bytes()
-    jobs = [("solution", f"run {i + 1}", solution) for i in range(RERUNS)]
+    recorded = load_reference_run(dist_dir) if quick else None
+    runs = RERUNS if recorded is None else 1
+    jobs = [("solution", f"run {i + 1}", solution) for i in range(runs)]
     jobs.append(("template", "student notebook", template))
     jobs += [("mutant", m.name, mutant_notebook(bundle.folder / "solution.ipynb", m)) for m in mutants]
     reads = load_reads(bundle.folder) if probes else None
@@ -113,11 +116,19 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
         checks.append(judge_forged(reads, by_job.get(("probe", "forged results")), bundle.config.trusts))
         checks.append(judge_untrained(artefacts, by_job.get(("probe", "untrained artefacts")),
                                       by_job[("template", "student notebook")], qnames, bundle.config.trusts))
-    prints = [_fingerprint(by_job[("solution", f"run {i + 1}")]) for i in range(RERUNS)]
-    same = all(p == prints[0] for p in prints)
-    checks.append(Check("rerun", f"{RERUNS} identical runs", same,
-                        "identical scores test by test" if same else "the solution's test results differ between runs"))
+    checks.append(judge_reruns([by_job[("solution", f"run {i + 1}")] for i in range(runs)], recorded))
     return checks
+
+
+def judge_reruns(results: list[dict], recorded: dict | None = None) -> Check:
+    """The solution's runs (and the release's recording run, when given) must agree test by test."""
+    prints = [outcomes(r) for r in results] + ([recorded["tests"]] if recorded is not None else [])
+    differ = sorted({t[0] for p in prints[1:] for t in p if t not in prints[0]}
+                    | {t[0] for t in prints[0] if any(t not in p for p in prints[1:])})
+    return Check("rerun", f"{len(prints)} identical runs", not differ,
+                 ("identical scores test by test" if not differ else
+                  "the solution's test results differ between runs: " + ", ".join(differ))
+                 + (" (the release's recording run and this one)" if recorded is not None else ""))
 
 
 def judge_forged(reads: dict | None, result: dict | None, trusts: dict[str, str]) -> Check:
@@ -190,7 +201,9 @@ def judge_mutant(m: Mutant, result: dict) -> Check:
         if missing:
             detail += f" - no test of {', '.join(sorted(missing))} catches it"
         if extra:
-            detail += f" - it also loses {', '.join(sorted(extra))}"
+            # why, as for the solution: an unexpected loss may be a cascade or a timeout on a loaded machine
+            detail += f" - it also loses {'; '.join(_explain(result, q) for q in sorted(extra))}"
+        detail += _exit(result) + _timeouts(result)
     return Check("mutant", m.name, ok, detail, result["score"], sorted(got))
 
 
@@ -201,6 +214,12 @@ def _explain(result: dict, question: str) -> str:
     t = bad[0]
     why = " ".join((t.get("staff_detail") or t["message"]).split())   # one line in the table
     return f"{question} ({t['name']}: {t['status']}: {why[:400]})"
+
+
+def _timeouts(result: dict) -> str:
+    """The cells that ran out of time, with their seconds: a loaded machine, not a wrong test."""
+    slow = [c for c in result.get("cells") or () if c.get("status") == "timeout"]
+    return "".join(f" [cell {c.get('index')} timed out after {c.get('seconds', 0):.0f} s]" for c in slow)
 
 
 def _shown(result: dict) -> str:
