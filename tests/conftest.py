@@ -12,6 +12,11 @@ numerics.pin()
 for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE", "TRANSFORMERS_OFFLINE"):
     os.environ[var] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Two workers and their notebooks share a few cores: OpenMP threads that spin while they wait for
+# a descheduled peer made test_zoo's two-thread builds twice as slow (195 s against 96 s beside two
+# busy processes). Passive waiting changes the scheduling, not the sums: those builds still give
+# the installed zoo's bytes. Read when torch loads, so set before any test imports it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @pytest.fixture(scope="module")
