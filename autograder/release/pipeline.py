@@ -62,8 +62,8 @@ def after_release(assignment: Assignment, autograder_dir: Path) -> None:
 
     Runs ``solution.ipynb`` once, as a submission, and stores what ``ref`` answered for every
     test (``autograder.grading.reference_replay``). A solution that fails its own tests aborts the release,
-    naming the tests; ``dist/`` is left untouched. How that run went (each test's outcome, the
-    seconds) goes beside the bundle, for staff and for ``course validate --quick``.
+    naming the tests; ``dist/`` is left untouched. Each test's outcome in that run goes beside
+    the bundle, for ``course validate --quick``.
     """
     from autograder.release.record_reference import REFERENCE_RUN, ReferenceFailure, record, save_reference_run
 

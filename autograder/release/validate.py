@@ -60,15 +60,13 @@ def _earned(result: dict) -> set[str]:
     return {name for name, q in result["questions"].items() if not q["manual"] and q["points"] > 1e-9}
 
 
-
-
 def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: int = 2, log=print,
              quick: bool = False, probes: bool = True) -> list[Check]:
     """Run every check; returns them (``ok`` False where the assignment's tests are wrong).
 
     ``quick``: only :func:`one_per_question` of the mutants, and one run of the solution, whose
     outcomes must match the release's own recording run (two independent runs, where the full
-    check runs three more). ``probes``: the probes of ``autograder/release/probes.py`` (forged
+    check runs it three times). ``probes``: the probes of ``autograder/release/probes.py`` (forged
     results, untrained artefacts).
     """
     bundle = Bundle.load(dist_dir / "autograder")
@@ -123,8 +121,7 @@ def validate(assignment_dir: Path, dist_dir: Path, backend: Backend, workers: in
 def judge_reruns(results: list[dict], recorded: dict | None = None) -> Check:
     """The solution's runs (and the release's recording run, when given) must agree test by test."""
     prints = [outcomes(r) for r in results] + ([recorded["tests"]] if recorded is not None else [])
-    differ = sorted({t[0] for p in prints[1:] for t in p if t not in prints[0]}
-                    | {t[0] for t in prints[0] if any(t not in p for p in prints[1:])})
+    differ = sorted({t[0] for p in prints for t in p if any(t not in other for other in prints)})
     return Check("rerun", f"{len(prints)} identical runs", not differ,
                  ("identical scores test by test" if not differ else
                   "the solution's test results differ between runs: " + ", ".join(differ))
@@ -225,7 +222,8 @@ def _headroom(result: dict, limits) -> str:
 
 
 def _timeouts(result: dict) -> str:
-    """The cells that ran out of time, with their seconds: a loaded machine, not a wrong test."""
+    """The cells that ran out of time, with their seconds: on a solution's mutant, most often a
+    loaded machine rather than a wrong test."""
     slow = [c for c in result.get("cells") or () if c.get("status") == "timeout"]
     return "".join(f" [cell {c.get('index')} timed out after {c.get('seconds', 0):.0f} s]" for c in slow)
 
