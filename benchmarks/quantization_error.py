@@ -37,12 +37,16 @@ def absmax(w, bits: int, group: int | None):
 
 
 def relative_error(model, bits: int, group: int | None) -> float:
-    err = norm = 0.0
-    for _, layer in efficiency.block_linears(model):
-        w = layer.weight.detach()
-        err += float((absmax(w, bits, group) - w).pow(2).sum())
-        norm += float(w.pow(2).sum())
-    return err / norm
+    """q2's reconstruction error (``efficiency.weight_stats``) of a copy with every block linear quantised."""
+    import copy
+
+    import torch
+
+    quantised = copy.deepcopy(model)
+    with torch.no_grad():
+        for _, layer in efficiency.block_linears(quantised):
+            layer.weight.copy_(absmax(layer.weight, bits, group))
+    return efficiency.weight_stats(quantised, model)["relative_error"]
 
 
 def main() -> None:
