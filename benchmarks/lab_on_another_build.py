@@ -1,12 +1,15 @@
 """A lab's reference figures on another build of the zoo: do its lessons hold when the weights move?
 
     python benchmarks/lab_on_another_build.py 07-evaluation [--setting aten-default] [--keep DIR]
+                                              [--model NAME=FOLDER ...]
 
 Builds the models the lab requires under one of ``zoo_numerics.py``'s kernel settings (default
 ``aten-default``: ATen's portable kernels, unpinned, the build another machine could have made)
 into a fresh ``COURSE_HOME``, releases the lab there (the solution runs and records its reference
 on those weights) and prints every ``ref.snapshot`` next to the one the release on the zoo present
 recorded, when ``dist/<id>`` holds one. ``--keep DIR`` keeps the build (a rerun reuses it).
+``--model tiny-flan=FOLDER`` takes that model from a folder instead of building it, e.g. one of
+``lesson_robustness.py --keep``'s builds of another training seed.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ def main() -> None:
     ap.add_argument("lab")
     ap.add_argument("--setting", default="aten-default", choices=list(SETTINGS))
     ap.add_argument("--keep", type=Path)
+    ap.add_argument("--model", nargs="+", default=[], metavar="NAME=FOLDER", help="use this build of NAME")
     args = ap.parse_args()
+    given = {name: Path(folder).resolve() for name, folder in (item.split("=", 1) for item in args.model)}
     config = tomllib.loads((REPO / "assignments" / args.lab / "assignment.toml").read_text())
     models = config.get("requires", {}).get("models", [])
     root = args.keep or Path(tempfile.mkdtemp(prefix="lab-build-"))
@@ -41,7 +46,14 @@ def main() -> None:
         if not home.exists():
             home = fresh_home(root, args.setting)
         for name in models:
-            if not (home / "models" / name / "model_card.json").exists():
+            if name in given:
+                target = home / "models" / name
+                if target.exists() and not target.is_symlink():
+                    raise SystemExit(f"{target}: a build is already there; use another --keep folder")
+                target.unlink(missing_ok=True)
+                target.symlink_to(given[name], target_is_directory=True)
+                print(f"{name} from {given[name]}", flush=True)
+            elif not (home / "models" / name / "model_card.json").exists():
                 r = build_under(name, args.setting, home)
                 print(f"built {name} under {args.setting}: {r['sha256'][:12]} ({r['seconds']:.0f} s)", flush=True)
         out = root / f"dist-{args.setting}"

@@ -37,11 +37,16 @@ def test_reference_effects(released):
     def figure(key):
         return ref.snapshot(f"{key} {SLICE}")
 
-    # q2: int8 per channel keeps the summaries; groups contain int4's damage; int3 per tensor collapses
+    # q2: int8 per channel keeps the summaries; groups contain an outlier's damage to the weights
+    # (per tensor's error is 3.3-3.5 times per group's on every build benchmarks/quantization_error.py
+    # measured, at int4 and int3), and at int3 to the summaries; int3 per tensor collapses. int4's
+    # fidelity gap is not asserted: +0.04 to +0.16 over the builds measured, it depends on the model
     fp32 = figure("q2: float32 ROUGE-L")
     assert figure("q2: int8 channel fidelity") >= 0.9
     assert abs(figure("q2: int8 channel ROUGE-L") - fp32) <= 0.02
-    assert figure("q2: int4 group fidelity") >= figure("q2: int4 tensor fidelity") + 0.05
+    for bits in (4, 3):
+        per_tensor, per_group = (ref.snapshot(f"q2: int{bits} {g} relative error (block linears)") for g in ("tensor", "group"))
+        assert per_tensor >= 2.5 * per_group, (bits, per_tensor, per_group)
     assert figure("q2: int3 group fidelity") >= figure("q2: int3 tensor fidelity") + 0.15
     assert figure("q2: int3 tensor ROUGE-L") <= fp32 - 0.15
     assert figure("q2: torch dynamic int8 fidelity") >= 0.85
