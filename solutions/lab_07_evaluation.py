@@ -466,7 +466,8 @@ for n in (3, 8, 13):
 #   one order, `x` is A: `judge_margin(dialogue, x, y) >= 0`. With both orders, add the evidence of the
 #   swapped prompt: `judge_margin(dialogue, x, y) - judge_margin(dialogue, y, x) >= 0`;
 # * `position_bias(pairs)`: over the rows, ask the one-order judge about `(reference, error)` and about
-#   `(error, reference)`, and return the share of those verdicts that chose **A** (0.5: no bias);
+#   `(error, reference)`, and return the share of those verdicts that chose **A** (0.5: no overall
+#   lean to either position, which does not yet mean the content decides);
 # * `cohen_kappa(a, b)`: agreement of two lists of labels beyond chance,
 #   `(p_o - p_e) / (1 - p_e)`, with `p_o` the share of positions where they agree and `p_e` the sum over
 #   labels of the product of the two lists' shares of that label; `1.0` when `p_e == 1` (both lists
@@ -548,8 +549,11 @@ print(f"  Cohen's kappa between the two orders' verdicts: {cohen_kappa(one, swap
 # %% [markdown]
 # Read these before q6: the likelihood judge reads the dialogue (it rejects most one-fact errors) but
 # it is also a **style** judge: a paraphrase in words it would not have chosen loses to an error in its
-# own words. The pairwise judge answers "A" most of the time whatever A is; judging both orders
-# removes that bias, but cannot add the skill the judge lacks.
+# own words. The pairwise judge's verdict follows the position, not the content: swap the two
+# summaries and nearly every one-order verdict flips. Whether it leans to "A" or to "B" overall, and
+# how far, depends on the build of tiny-flan (on the course's builds from 0.6 to 0.9 of its verdicts
+# said "A"), so the share of "A" alone can understate the bias; the verdicts unchanged by swapping show
+# it. Judging both orders removes that bias, but cannot add the skill the judge lacks.
 
 # %% [markdown]
 # ## Question 6 – Which would you trust? (3 points, graded by staff)
@@ -560,18 +564,20 @@ print(f"  Cohen's kappa between the two orders' verdicts: {cohen_kappa(one, swap
 # run it; (c) how large a difference on how many items you would need before believing it.
 
 # %% [markdown]
-# _A model answer._ ROUGE-L and BLEU ranked the faithful paraphrase above a one-fact error in only about a
-# tenth of the contrast pairs (BLEU never), and BERTScore in about a sixth: they reward sharing the
-# reference's words, so a model that copies the reference's phrasing with a wrong name beats one that is
-# right in other words. They are fine as cheap regression checks on the same model, not to decide between
-# two. A judge must first be validated against human labels with a chance-corrected agreement (Cohen's
-# kappa), and it must be run on both orders: the pairwise judge said "A" in almost all of its verdicts and
-# was right about as often as a coin; judging both orders removed the bias but not the lack of skill. The
-# likelihood judge read the dialogue (about 95 % right against the reference) but preferred an error in its
-# own words over a paraphrase, a style bias that would favour the team whose model writes like the judge.
-# Finally, a difference counts only when its paired bootstrap interval excludes zero on a fixed item set
-# checked for contamination: with 150 items the intervals are about ±0.07, so on the Oressa facts the
-# passage's gain (about +0.27) is real, while the choice between the sum and the mean per token is not.
+# _A model answer._ ROUGE-L and BLEU ranked the faithful paraphrase above a one-fact error in only
+# about a tenth of the contrast pairs (BLEU never), and BERTScore in about a sixth: they reward
+# sharing the reference's words, so a model that copies the reference's phrasing with a wrong name
+# beats one that is right in other words. They are fine as cheap regression checks on the same model,
+# not to decide between two. A judge must first be validated against human labels with a
+# chance-corrected agreement (Cohen's kappa), and it must be run on both orders: the pairwise judge's
+# one-order verdicts flipped whenever the two summaries were swapped (on our build it said "A" in most
+# of them), and it was right about as often as a coin; judging both orders removed the bias but not
+# the lack of skill. The likelihood judge read the dialogue (about 95 % right against the reference)
+# but preferred an error in its own words over a paraphrase, a style bias that would favour the team
+# whose model writes like the judge. Finally, a difference counts only when its paired bootstrap
+# interval excludes zero on a fixed item set checked for contamination: with 150 items the intervals
+# are about ±0.07, so on the Oressa facts the passage's gain (about +0.27) is real, while the choice
+# between the sum and the mean per token is not.
 
 # %% [markdown]
 # You are done. Check the whole notebook from a terminal with `course check 07-evaluation.ipynb`, then
