@@ -8,10 +8,10 @@ chunking, tiny-encoder + faiss retrieval, prompts, ``grounded_answer``) on the f
 chunks per prompt (default: the lab's ``RAG_K``). ``--flan`` swaps in another tiny-flan build (a ``save_pretrained``
 folder), to compare recipes; the zoo is not
 touched. ``--beams`` answers freely with beam search instead of the lab's greedy decoding (both
-closed-book and RAG), to see what decoding alone buys. ``--calibrate W`` scores each grounded
-span by its mean log-probability per token minus ``W`` times the same with the question left out
-of the prompt (the context alone), which discounts spans the model favours whatever is asked
-(contextual calibration); 0, the lab's rule, by default. Prints exact match and token F1 per answer
+closed-book and RAG), to see what decoding alone buys. ``--calibrate W`` replaces the lab's
+``CALIBRATION`` (0.5): each grounded span scores its mean log-probability per token minus ``W``
+times the same with the question left blank (``without_question``); 0 is the rule before
+calibration. Prints exact match and token F1 per answer
 kind, and seconds. Runs in a temporary
 folder (the lab saves its index under ``rag_index/``).
 """
@@ -52,7 +52,7 @@ def lab_cells() -> list[str]:
 
 
 def answers(n_questions: int = 60, k: int | None = None, flan_dir: Path | None = None,
-            beams: int = 1, calibrate: float = 0.0) -> dict[str, list[str]]:
+            beams: int = 1, calibrate: float | None = None) -> dict[str, list[str]]:
     """The lab's answers to the first ``n_questions`` test questions, by kind, and the gold ones
     (``k`` chunks per prompt, default the lab's ``RAG_K``)."""
     from course_lib.models import zoo
@@ -71,16 +71,8 @@ def answers(n_questions: int = 60, k: int | None = None, flan_dir: Path | None =
                                           num_beams=beams)
             return lab["generate"](lab["flan"], lab["flan_tok"], prompts, config, batch_size=32)
         lab["answer"] = beam_answer
-    if calibrate:
-        def calibrated_answer(prompt, texts):
-            from course_lib.generation import target_logprobs
-
-            spans = lab["context_spans"](texts)
-            without_question = prompt.rsplit("Question:", 1)[0] + "Question: \nAnswer:"
-            (sums, lengths), (sums0, lengths0) = (target_logprobs(lab["flan"], lab["flan_tok"], p, spans)
-                                                  for p in (prompt, without_question))
-            return spans[int((sums / lengths - calibrate * sums0 / lengths0).argmax())]
-        lab["grounded_answer"] = calibrated_answer
+    if calibrate is not None:     # grounded_answer reads the global at each call
+        lab["CALIBRATION"] = calibrate
     rows = lab["test_questions"][:n_questions]
     k = k or lab["RAG_K"]
     questions = [r["question"] for r in rows]
@@ -104,8 +96,8 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=None, help="retrieved chunks per RAG prompt (default: the lab's RAG_K)")
     ap.add_argument("--flan", type=Path, help="another tiny-flan folder to evaluate")
     ap.add_argument("--beams", type=int, default=1, help="beam search with this many beams (default: greedy)")
-    ap.add_argument("--calibrate", type=float, default=0.0,
-                    help="subtract W x the span's mean log-probability given the context alone (default 0)")
+    ap.add_argument("--calibrate", type=float, default=None,
+                    help="the lab's CALIBRATION for grounded answers (default: the lab's 0.5; 0: none)")
     args = ap.parse_args()
 
     import torch
@@ -117,7 +109,8 @@ def main() -> None:
     start = time.perf_counter()
     by_kind = answers(args.questions, args.k, args.flan, args.beams, args.calibrate)
     gold = by_kind.pop("gold")
-    print(f"\n{len(gold)} test questions, k={args.k or 'RAG_K'}, beams={args.beams}, calibrate={args.calibrate}, "
+    calibration = "the lab's" if args.calibrate is None else args.calibrate
+    print(f"\n{len(gold)} test questions, k={args.k or 'RAG_K'}, beams={args.beams}, calibration {calibration}, "
           f"tiny-flan from {args.flan or zoo.path('tiny-flan')}")
     for name, preds in by_kind.items():
         print(f"  {name:15s} EM {metrics.exact_match_score(preds, gold):.3f}  F1 {metrics.token_f1_score(preds, gold):.3f}")

@@ -70,6 +70,7 @@ SLICE = test_questions[:60]                                # the fixed slice for
 CHUNK_SIZE, CHUNK_OVERLAP = 32, 8     # tokens per chunk, tokens shared by neighbouring chunks
 RAG_K = 1                              # chunks in a RAG prompt: tiny-flan reads one best
 MAX_SPAN_WORDS = 4                     # longest candidate answer span (q4)
+CALIBRATION = 0.5                      # how much of a span's context-only score q4 discounts
 CLOSED_BOOK_PROMPT = "Answer the question.\n\nQuestion: {question}\nAnswer:"
 
 
@@ -77,6 +78,11 @@ def answer(prompts, max_new_tokens=10):
     """tiny-flan's greedy answers to a list of prompts."""
     config = greedy_config(max_new_tokens=max_new_tokens, model=flan, tokenizer=flan_tok)
     return generate(flan, flan_tok, prompts, config, batch_size=32)
+
+
+def without_question(prompt):
+    """A RAG prompt with its question left blank: what the model would answer from the context alone."""
+    return prompt.rsplit("Question:", 1)[0] + "Question: \nAnswer:"
 
 
 print(f"{len(passages)} passages, {len(test_questions)} test questions; for example:")
@@ -384,9 +390,15 @@ print(f"dense MRR: {mrr(dense_ranked, test_gold):.3f}")
 #   whitespace, strip the characters `.,;:!?"()` from both ends of every word and drop words that become
 #   empty; then every run of 1 to `max_words` consecutive words of a text, joined with one space. Order:
 #   text by text, by start word, shorter runs first; keep only the first copy of a repeated span.
-# * `grounded_answer(prompt, texts)`: among the texts' candidate spans (`context_spans`, default `max_words`), the one with the highest **mean**
-#   log-probability per token (sum / number of tokens) as tiny-flan's reply to `prompt`; the first one on
-#   a tie. (The sum would favour the shortest spans: every token costs log-probability.)
+# * `grounded_answer(prompt, texts)`: among the texts' candidate spans (`context_spans`, default
+#   `max_words`), the one with the highest **calibrated score**: its **mean** log-probability per token
+#   (sum / number of tokens) as tiny-flan's reply to `prompt`, minus `CALIBRATION` (0.5, setup cell)
+#   times its mean log-probability as the reply to `without_question(prompt)` (setup cell: the same
+#   context, the question left blank); the first one on a tie. (The sum would favour the shortest spans:
+#   every token costs log-probability. The second term discounts what the model would answer from the
+#   context whatever the question, a name that opens the passage say, which otherwise often outscores
+#   the span the question asks for. Discounting all of it, the pointwise mutual information between
+#   span and question, favours odd rare spans instead: half was the best weight we measured.)
 #
 # Prompts carry `RAG_K = 1` chunk: with more, this small reader has more wrong spans of the right kind to
 # choose from, and grounded answers get worse (try `RAG_K = 3` once you are done; q6 asks about it).
@@ -437,10 +449,12 @@ def context_spans(texts, max_words=MAX_SPAN_WORDS):
 
 
 def grounded_answer(prompt, texts):
-    """The span of the texts that tiny-flan finds most likely (mean log-probability per token) as its answer."""
+    """The span of the texts tiny-flan finds most likely as its answer (mean log-probability per token),
+    less CALIBRATION times how likely it finds it from the context alone."""
     spans = context_spans(texts)  # SOLUTION
     sums, lengths = target_logprobs(flan, flan_tok, prompt, spans)  # SOLUTION
-    return spans[int(torch.argmax(sums / lengths))]  # SOLUTION
+    prior_sums, prior_lengths = target_logprobs(flan, flan_tok, without_question(prompt), spans)  # SOLUTION
+    return spans[int(torch.argmax(sums / lengths - CALIBRATION * prior_sums / prior_lengths))]  # SOLUTION
 
 # %%
 slice_answers = [q["answer"] for q in SLICE]
@@ -571,23 +585,22 @@ for q, d, h in misses[:6]:
 # measure that it helps.
 
 # %% [markdown]
-# _A model answer._ Dense retrieval mostly misses questions whose wrong first passage is about a similar
-# entity (the same kind of fact about another town or person): the embedding captures "a town founded by
-# someone" better than the exact name. BM25 matches the rare name tokens themselves, so fusing the two
-# rankings puts the passage that actually names the entity first more often, which is what the higher
-# recall@1 shows. Retrieval is not the main bottleneck: recall@5 is close to 1, and grounded answers from the
-# retrieved chunk (F1 0.38 on SLICE) come within 0.09 of grounded answers from the gold passages
-# (0.47), the reader's ceiling; that gap is retrieval's share of the error (the right chunk not ranked
-# first, often a similar entity's), and the 0.53 left below perfect with
-# gold context is the reader's: tiny-flan (1.5 M parameters) often prefers a wrong span
-# of the right kind (another year, another town). Free generation shows the reader's weakness more
-# plainly: from the same RAG prompt it answers better than closed-book (F1 0.26 against 0.13) but
-# often writes a plausible answer that is not in its context, which is why the answers are constrained
-# to spans of the context. The next change
-# is a stronger reader (a larger instruction-tuned model, or more reading training), measured by
-# grounded F1 with gold context (its ceiling) and with retrieved context on the same fixed slice; more
-# chunks only pay with a better reader: at k = 3 grounded F1 is no better (0.38; recall rises, but so do
-# the wrong spans of the right kind to choose from).
+# _A model answer._ Dense retrieval mostly misses questions whose wrong first passage is about a
+# similar entity (the same kind of fact about another town or person): the embedding captures "a town
+# founded by someone" better than the exact name. BM25 matches the rare name tokens themselves, so
+# fusing the two rankings puts the passage that actually names the entity first more often, which is
+# what the higher recall@1 shows. Retrieval is not the main bottleneck: recall@5 is close to 1, and
+# grounded answers from the retrieved chunk (F1 0.42 on SLICE) come within 0.08 of grounded answers
+# from the gold passages (0.50), the reader's ceiling; that gap is retrieval's share of the error (the
+# right chunk not ranked first, often a similar entity's), and the 0.50 left below perfect with gold
+# context is the reader's: tiny-flan (1.5 M parameters) often prefers a wrong span of the right kind
+# (another year, another town). Free generation shows the reader's weakness more plainly: from the
+# same RAG prompt it answers better than closed-book (F1 0.28 against 0.13) but often writes a
+# plausible answer that is not in its context, which is why the answers are constrained to spans of
+# the context. The next change is a stronger reader (a larger instruction-tuned model, or more reading
+# training), measured by grounded F1 with gold context (its ceiling) and with retrieved context on the
+# same fixed slice; more chunks only pay with a better reader: at k = 3 grounded F1 is no better
+# (0.41; recall rises, but so do the wrong spans of the right kind to choose from).
 
 # %% [markdown]
 # You are done. Check the whole notebook from a terminal with `course check 05-rag.ipynb`, then submit
