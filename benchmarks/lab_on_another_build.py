@@ -33,6 +33,7 @@ from zoo_numerics import SETTINGS, build_under, fresh_home  # noqa: E402
 
 from course_lib.models import zoo  # noqa: E402
 
+
 def adopt(name: str, folder: Path, source: Path) -> None:
     """Make a copied build loadable as zoo model ``name``: the card the zoo checks for (the
     installed model's, with this build's weights hash and where it came from) and files the
