@@ -15,7 +15,6 @@ recorded, when ``dist/<id>`` holds one. ``--keep DIR`` keeps the build (a rerun 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -34,14 +33,16 @@ from zoo_numerics import SETTINGS, build_under, fresh_home  # noqa: E402
 from course_lib.models import zoo  # noqa: E402
 
 
-def adopt(name: str, folder: Path, source: Path) -> None:
-    """Make a copied build loadable as zoo model ``name``: the card the zoo checks for (the
-    installed model's, with this build's weights hash and where it came from) and files the
-    sandbox's other user can read."""
-    card = {**zoo.card(name), "weights_sha256": zoo.weights_sha256(folder), "copied_from": str(source)}
-    (folder / zoo.CARD).write_text(json.dumps(card, indent=2, sort_keys=True))
-    for f in [folder, *folder.rglob("*")]:
-        f.chmod(0o755 if f.is_dir() else 0o644)
+def adopt(name: str, source: Path, home: Path) -> None:
+    """Copy a build into ``home`` as zoo model ``name`` (a copy, not a link: the sandbox that runs
+    the solution sees COURSE_HOME only), with the card the zoo checks for: the installed model's,
+    with this build's weights hash and where it came from. ``zoo._publish`` writes it, makes the
+    files readable for the sandbox's other user and renames the copy into place."""
+    tmp = home / "models" / f".{name}.copying"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(source, tmp)
+    card = {**zoo.card(name), "weights_sha256": zoo.weights_sha256(tmp), "copied_from": str(source)}
+    zoo._publish(tmp, home / "models" / name, card)
 
 
 def main() -> None:
@@ -61,13 +62,7 @@ def main() -> None:
             home = fresh_home(root, args.setting)
         for name in models:
             if name in given:
-                # a copy, not a link: the sandbox that runs the solution sees COURSE_HOME only
-                target = home / "models" / name
-                if target.is_symlink():
-                    target.unlink()
-                shutil.rmtree(target, ignore_errors=True)
-                shutil.copytree(given[name], target)
-                adopt(name, target, given[name])
+                adopt(name, given[name], home)
                 print(f"{name} from {given[name]}", flush=True)
             elif not (home / "models" / name / "model_card.json").exists():
                 r = build_under(name, args.setting, home)

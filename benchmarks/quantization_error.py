@@ -6,9 +6,9 @@ the effect behind 08-efficient-inference's q2 measured on the weights, not on gr
 For each folder (default: the zoo's tiny-flan; a build `lesson_robustness.py --keep` kept works
 too) and each of int4 / int3 it prints the relative error sum (w' - w)^2 / sum w^2 over tiny-flan's
 block linears (`efficiency.block_linears`, as q2's `efficiency.weight_stats` measures it) with one
-scale per tensor and one per group of 32, and their ratio. On recipe 4's four robustness builds
-the ratio was 3.31-3.48 at both widths, while the summaries' fidelity gap at int4 ranged from
-+0.04 to +0.16 (README, "What is known and left alone").
+scale per tensor and one per group of 32, and their ratio. On recipe 4's eight robustness builds
+(four by an Intel Xeon, four by an AMD EPYC) the ratio was 3.27-3.48 at both widths, while the
+summaries' fidelity gap at int4 ranged from +0.04 to +0.16 (README, "What is known and left alone").
 """
 
 from __future__ import annotations
