@@ -15,6 +15,7 @@ recorded, when ``dist/<id>`` holds one. ``--keep DIR`` keeps the build (a rerun 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -30,18 +31,31 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from lab_figures import short, snapshots  # noqa: E402
 from zoo_numerics import SETTINGS, build_under, fresh_home  # noqa: E402
 
+from course_lib import numerics  # noqa: E402
 from course_lib.models import zoo  # noqa: E402
+
+
+def built_with(folder: Path) -> dict:
+    """The kernels a build was made with: its model card's record, or the ``numerics.json``
+    ``lesson_robustness.py`` writes beside its builds; unknown (and so not pinned) otherwise."""
+    for record in (folder / zoo.CARD, folder / "numerics.json"):
+        if record.exists():
+            found = json.loads(record.read_text())
+            return found.get("numerics", found)        # a card nests it; numerics.json is the record itself
+    return {"version": numerics.VERSION, "aten_capability": "unknown", "pinned": False}
 
 
 def adopt(name: str, source: Path, home: Path) -> None:
     """Copy a build into ``home`` as zoo model ``name`` (a copy, not a link: the sandbox that runs
     the solution sees COURSE_HOME only), with the card the zoo checks for: the installed model's,
-    with this build's weights hash and where it came from. ``zoo._publish`` writes it, makes the
+    with this build's weights hash, where it came from and the kernels it was built with (a copy
+    never claims the installed model's pinned kernels). ``zoo._publish`` writes it, makes the
     files readable for the sandbox's other user and renames the copy into place."""
     tmp = home / "models" / f".{name}.copying"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(source, tmp)
-    card = {**zoo.card(name), "weights_sha256": zoo.weights_sha256(tmp), "copied_from": str(source)}
+    card = {**zoo.card(name), "weights_sha256": zoo.weights_sha256(tmp), "copied_from": str(source),
+            "numerics": built_with(source)}
     zoo._publish(tmp, home / "models" / name, card)
 
 

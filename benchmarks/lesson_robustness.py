@@ -66,6 +66,8 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
 
         set_seed(seed, threads=2)
         flan.build(out, zoo.path("tokenizer") / "t5", log=lambda m: None, recipe={**flan.RECIPE, **(recipe or {}), "seed": seed})
+        # the kernels it was built with, for ``lab_on_another_build.py --model``'s card
+        (out / "numerics.json").write_text(json.dumps(numerics.describe()) + "\n")
     from transformers import AutoTokenizer, T5ForConditionalGeneration
 
     tok = AutoTokenizer.from_pretrained(str(out))
