@@ -694,6 +694,25 @@ def test_saved_files_are_read_safely(tmp_path):
             safe.path(rel)
 
 
+def test_a_reaped_runner_is_never_waited_on_or_signalled_again(tmp_path, monkeypatch):
+    """Once the runner's exit status is in hand (``Popen.poll`` reaped it), its pid is the
+    kernel's to give away, to a sibling runner of the grader's other threads among others: closing
+    the handle must neither wait on that pid (stealing the sibling's exit) nor kill its group."""
+    from autograder.isolation import student_process
+
+    proc = student_process.StudentProcess([sys.executable, "-c", "pass"], cwd=str(tmp_path))
+    deadline = time.monotonic() + 30
+    while proc.proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.proc.returncode == 0
+    touched = []
+    monkeypatch.setattr(student_process.os, "wait4", lambda pid, options: touched.append(("wait4", pid)) or (0, 0, None))
+    monkeypatch.setattr(student_process.os, "killpg", lambda pid, sig: touched.append(("killpg", pid)))
+    proc._wait_exit(0.2)
+    proc.close()
+    assert touched == []
+
+
 def test_a_process_that_stops_reading_cannot_hang_the_grader(tmp_path):
     """A big request to a student process that no longer reads its channel (a thread holding the
     GIL, a stuck C call) must time out, not block the grading thread on a full pipe forever."""

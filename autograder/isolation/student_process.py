@@ -238,7 +238,7 @@ class StudentProcess:
         """Reap the runner if it exits within ``seconds``; wait4, not Popen.wait, because it
         also returns the child's resource usage (its peak memory)."""
         end = time.monotonic() + seconds
-        while self.rusage is None and time.monotonic() < end:
+        while not self._reaped() and time.monotonic() < end:
             try:
                 pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
             except ChildProcessError:
@@ -256,8 +256,14 @@ class StudentProcess:
                 pass
         self._reap()
 
+    def _reaped(self) -> bool:
+        """Whether the runner's exit status is in hand (here, or through ``Popen.poll``). After
+        that its pid is free for the kernel to give to another process, a sibling runner of this
+        grader's other threads among them: waiting on it or signalling it again would reach that one."""
+        return self.rusage is not None or self.proc.returncode is not None
+
     def _reap(self) -> None:
-        if self.rusage is not None:
+        if self._reaped():
             return
         try:
             _, status, self.rusage = os.wait4(self.proc.pid, 0)
