@@ -59,6 +59,32 @@ def adopt(name: str, source: Path, home: Path) -> None:
     zoo._publish(tmp, home / "models" / name, card)
 
 
+def given_builds(items: list[str]) -> dict[str, Path]:
+    """``--model NAME=FOLDER`` items as name -> folder; a name the zoo lacks is one clear line."""
+    given = {name: Path(folder).resolve() for name, folder in (item.split("=", 1) for item in items)}
+    unknown = sorted(set(given) - set(zoo.ZOO))
+    if unknown:
+        raise SystemExit(f"--model: {', '.join(unknown)} is not a zoo model ({', '.join(zoo.ZOO)})")
+    return given
+
+
+def assemble(root: Path, setting: str, names: list[str], given: dict[str, Path]) -> Path:
+    """``root/<setting>`` as a COURSE_HOME holding ``names``: each copied from ``given`` where it
+    names a folder, else built under ``setting`` unless already there. Returns the home."""
+    home = root / setting
+    if not (home / "models" / "tokenizer").exists():
+        home = fresh_home(root, setting)
+    for name in names:
+        if name in given:
+            adopt(name, given[name], home)
+            print(f"{name:<14} from {given[name]}", flush=True)
+        elif not (home / "models" / name / zoo.CARD).exists():
+            r = build_under(name, setting, home)
+            print(f"{name:<14} built under {setting}: {r['sha256'][:12]} ({r['kernels']} kernels, "
+                  f"{r['seconds']:.0f} s)", flush=True)
+    return home
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("lab")
@@ -66,21 +92,12 @@ def main() -> None:
     ap.add_argument("--keep", type=Path)
     ap.add_argument("--model", nargs="+", default=[], metavar="NAME=FOLDER", help="use this build of NAME")
     args = ap.parse_args()
-    given = {name: Path(folder).resolve() for name, folder in (item.split("=", 1) for item in args.model)}
+    given = given_builds(args.model)
     config = tomllib.loads((REPO / "assignments" / args.lab / "assignment.toml").read_text())
     models = config.get("requires", {}).get("models", [])
     root = args.keep or Path(tempfile.mkdtemp(prefix="lab-build-"))
-    home = root / args.setting
     try:
-        if not home.exists():
-            home = fresh_home(root, args.setting)
-        for name in models:
-            if name in given:
-                adopt(name, given[name], home)
-                print(f"{name} from {given[name]}", flush=True)
-            elif not (home / "models" / name / "model_card.json").exists():
-                r = build_under(name, args.setting, home)
-                print(f"built {name} under {args.setting}: {r['sha256'][:12]} ({r['seconds']:.0f} s)", flush=True)
+        home = assemble(root, args.setting, models, given)
         out = root / f"dist-{args.setting}"
         env = dict(os.environ, COURSE_HOME=str(home), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
         subprocess.run([sys.executable, "-m", "autograder.cli", "release", args.lab, "--out", str(out)],

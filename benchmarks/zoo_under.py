@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from lab_on_another_build import adopt  # noqa: E402
-from zoo_numerics import SETTINGS, build_under, fresh_home  # noqa: E402
+from lab_on_another_build import assemble, given_builds  # noqa: E402
+from zoo_numerics import SETTINGS  # noqa: E402
 
 from course_lib.models import zoo  # noqa: E402
 from course_lib.paths import cache_root  # noqa: E402
@@ -40,21 +40,7 @@ def main() -> None:
     ap.add_argument("--setting", default="aten-default", choices=list(SETTINGS))
     ap.add_argument("--model", nargs="+", default=[], metavar="NAME=FOLDER", help="use this build of NAME")
     args = ap.parse_args()
-    given = {name: Path(folder).resolve() for name, folder in (item.split("=", 1) for item in args.model)}
-    unknown = sorted(set(given) - set(zoo.ZOO))
-    if unknown:
-        raise SystemExit(f"--model: {', '.join(unknown)} is not a zoo model ({', '.join(zoo.ZOO)})")
-    home = args.root / args.setting
-    if not (home / "models" / "tokenizer").exists():
-        home = fresh_home(args.root, args.setting)
-    for name in zoo.ZOO:
-        if name in given:
-            adopt(name, given[name], home)
-            print(f"{name:<14} from {given[name]}", flush=True)
-        elif not (home / "models" / name / zoo.CARD).exists():
-            r = build_under(name, args.setting, home)
-            print(f"{name:<14} built under {args.setting}: {r['sha256'][:12]} ({r['kernels']} kernels, "
-                  f"{r['seconds']:.0f} s)", flush=True)
+    home = assemble(args.root, args.setting, list(zoo.ZOO), given_builds(args.model))
     for folder in COPIED:
         if (cache_root() / folder).exists() and not (home / folder).exists():
             shutil.copytree(cache_root() / folder, home / folder)

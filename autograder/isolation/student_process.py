@@ -249,7 +249,7 @@ class StudentProcess:
             time.sleep(0.02)
 
     def kill(self) -> None:
-        if self.proc.returncode is None:
+        if not self._reaped():
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
