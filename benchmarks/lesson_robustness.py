@@ -103,9 +103,10 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
 def effects(r: dict) -> dict:
     e = {"one_shot - zero_shot": r["one_shot"] - r["zero_shot"],
          "few_shot - zero_shot": r["few_shot"] - r["zero_shot"],
-         "own_template - few_shot": r["own_template"] - r["few_shot"],
-         "rag_free - closed_book": r["rag_free"] - r["closed_book"],
-         "rag_grounded - closed_book": r["rag_grounded"] - r["closed_book"]}
+         "own_template - few_shot": r["own_template"] - r["few_shot"]}
+    if "closed_book" in r:     # lessons_on_device.py measures the prompting lessons alone
+        e["rag_free - closed_book"] = r["rag_free"] - r["closed_book"]
+        e["rag_grounded - closed_book"] = r["rag_grounded"] - r["closed_book"]
     if "full_ft" in r:
         gain = r["full_ft"] - r["zero_shot"]
         e["lora share of full gain"] = (r["lora"] - r["zero_shot"]) / gain if gain > 0 else float("nan")

@@ -21,11 +21,12 @@ LORA_LR = 6e-3
 LORA = {"r": 5, "lora_alpha": 10, "target_modules": ["q", "k", "v", "o", "wi_0", "wi_1", "wo"]}
 
 
-def greedy(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 32) -> list[str]:
+def greedy(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 32,
+           device: str = "cpu") -> list[str]:
     from course_lib.generation import generate, greedy_config
 
     cfg = greedy_config(max_new_tokens=max_new_tokens, model=model, tokenizer=tokenizer)
-    return [p.strip() for p in generate(model, tokenizer, prompts, cfg, batch_size=batch_size)]
+    return [p.strip() for p in generate(model, tokenizer, prompts, cfg, batch_size=batch_size, device=device)]
 
 
 def rouge_l(predictions: list[str], references: list[str]) -> float:
@@ -61,8 +62,9 @@ def lora_model(model, **overrides):
     return get_peft_model(model, LoraConfig(**{**LORA, **overrides}))
 
 
-def summary_rouge_l(model, tokenizer, rows: list[dict], style: str = "zero_shot", **kw) -> tuple[float, list[str]]:
-    preds = greedy(model, tokenizer, prompts(rows, style, **kw))
+def summary_rouge_l(model, tokenizer, rows: list[dict], style: str = "zero_shot", device: str = "cpu",
+                    **kw) -> tuple[float, list[str]]:
+    preds = greedy(model, tokenizer, prompts(rows, style, **kw), device=device)
     return rouge_l(preds, [r["summary"] for r in rows]), preds
 
 
