@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from autograder.isolation.docker import build_base_image
 from autograder.release.pipeline import release
 from autograder.release.targets.gradescope import grader_requirements
 from course_lib.paths import cache_root
+import kill_trace
 from toy_notebooks import REPO
 from toy_submissions import backend_or_fail, code_cell, outcomes
 
@@ -76,6 +78,24 @@ def docker(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(["docker", *args], capture_output=True, text=True, **kw)
 
 
+def run_container(name: str, *args: str, timeout: float) -> subprocess.CompletedProcess:
+    """``docker run --name name ARGS``, and if it fails, why: the container's state and every
+    SIGKILL the machine sent while it ran (``kill_trace``)."""
+    start = time.monotonic()
+    done = docker("run", "--name", name, *args, timeout=timeout)
+    done.why = ""
+    if done.returncode != 0:
+        state = docker("inspect", "-f", "{{json .State}}", name).stdout.strip()
+        done.why = (f"\n[container {name}: {state or 'gone'}]\n[SIGKILLs sent from t={start:.1f} to "
+                    f"t={time.monotonic():.1f}: {kill_trace.kills(start, time.monotonic() + 1)}]")
+    return done
+
+
+@pytest.fixture(scope="module", autouse=True)
+def signal_trace():
+    kill_trace.start()
+
+
 @pytest.fixture(scope="module")
 def sim_image(tmp_path_factory) -> str:
     """Our base image with Debian's Python 3.11 (Gradescope's images come with a Python)."""
@@ -109,11 +129,11 @@ def play_gradescope(image: str, zip_path: Path, wheels: Path, notebooks: dict[st
         (source / name).chmod(0o755)
     setup = f"gs-setup-{work.name}"
     docker("rm", "-f", setup)
-    done = docker("run", "--name", setup, "--network", "none", "-v", f"{wheels}:/wheels:ro",
-                  "-v", f"{source}:/zip:ro", "-e", "PIP_NO_INDEX=1", "-e", "PIP_FIND_LINKS=/wheels", image,
-                  "bash", "-c", "mkdir -p /autograder && cp -r /zip /autograder/source && bash /autograder/source/setup.sh"
-                  " && cp /autograder/source/run_autograder /autograder/run_autograder", timeout=1200)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    done = run_container(setup, "--network", "none", "-v", f"{wheels}:/wheels:ro",
+                         "-v", f"{source}:/zip:ro", "-e", "PIP_NO_INDEX=1", "-e", "PIP_FIND_LINKS=/wheels", image,
+                         "bash", "-c", "mkdir -p /autograder && cp -r /zip /autograder/source && bash /autograder/source/setup.sh"
+                         " && cp /autograder/source/run_autograder /autograder/run_autograder", timeout=1200)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:] + done.why
     graded = f"{IMAGE}-graded:{work.name}"
     assert docker("commit", setup, graded).returncode == 0
     docker("rm", "-f", setup)
@@ -125,10 +145,11 @@ def play_gradescope(image: str, zip_path: Path, wheels: Path, notebooks: dict[st
             res.mkdir()
             (sub / f"{zip_path.name.removesuffix('-gradescope.zip')}.ipynb").write_bytes(nb)
             (work / name / "meta.json").write_text(json.dumps({"users": [{"sid": f"s-{name}", "name": name}]}))
-            done = docker("run", "--rm", "--network", "none", "-v", f"{sub}:/autograder/submission:ro",
-                          "-v", f"{work / name / 'meta.json'}:/autograder/submission_metadata.json:ro",
-                          "-v", f"{res}:/autograder/results", graded, "/autograder/run_autograder", timeout=900)
-            assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+            done = run_container(f"gs-{work.name}-{name}", "--rm", "--network", "none",
+                                 "-v", f"{sub}:/autograder/submission:ro",
+                                 "-v", f"{work / name / 'meta.json'}:/autograder/submission_metadata.json:ro",
+                                 "-v", f"{res}:/autograder/results", graded, "/autograder/run_autograder", timeout=900)
+            assert done.returncode == 0, (done.stdout + done.stderr)[-3000:] + done.why
             out[name] = json.loads((res / "results.json").read_text())
     finally:
         docker("rmi", "-f", graded)
