@@ -9,7 +9,8 @@ import time
 
 import kill_trace
 
-# signal_generate lines as this machine's tracefs wrote them (a dash inside a sender's name too)
+# signal_generate lines in the format tracefs writes them (the first as it recorded a kill here; a dash
+# inside a sender's name, as containerd-shim has)
 TRACE = """\
 # tracer: nop
             bash-16875   [001] d..1. 27662.335928: signal_generate: sig=9 errno=0 code=0 comm=sleep pid=16881 grp=1 res=1
