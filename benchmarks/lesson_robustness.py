@@ -76,10 +76,7 @@ def measure(seed: int, out: Path, n_eval: int, rag_questions: int, finetune: boo
     test, train = ds["test"][:n_eval], ds["train"]
     r = {"seed": seed, "kernels": numerics.capability(), "mkl": os.environ.get("MKL_CBWR"),
          "sha256": zoo.weights_sha256(out)}
-    for style in ("zero_shot", "own_template"):
-        r[style] = lessons.summary_rouge_l(model, tok, test, style)[0]
-    r["one_shot"] = lessons.summary_rouge_l(model, tok, test, "few_shot", examples=train, k=1)[0]
-    r["few_shot"] = lessons.summary_rouge_l(model, tok, test, "few_shot", examples=train, k=2)[0]
+    r.update({name: score for name, (score, _) in lessons.prompting_rouge_l(model, tok, test, train).items()})
 
     import rag_answers
 

@@ -25,19 +25,16 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from course_lib import numerics  # noqa: E402
 
 numerics.pin()      # the CPU figures are the grader's kernels', set before torch computes
-STYLES = {"zero_shot": {"style": "zero_shot"}, "one_shot": {"style": "few_shot", "k": 1},
-          "few_shot": {"style": "few_shot", "k": 2}, "own_template": {"style": "own_template"}}
 
 
 def measure(model, tok, test: list[dict], train: list[dict], device: str) -> tuple[dict, dict, float]:
-    """ROUGE-L per style and the summaries, on ``device``; and the seconds it took."""
+    """ROUGE-L per prompt and the summaries, on ``device``; and the seconds it took."""
     from course_lib import lessons
 
-    scores, summaries, t0 = {}, {}, time.perf_counter()
-    for name, how in STYLES.items():
-        kw = {"examples": train, "k": how["k"]} if "k" in how else {}
-        scores[name], summaries[name] = lessons.summary_rouge_l(model, tok, test, how["style"], device=device, **kw)
-    return scores, summaries, time.perf_counter() - t0
+    t0 = time.perf_counter()
+    found = lessons.prompting_rouge_l(model, tok, test, train, device=device)
+    return ({n: score for n, (score, _) in found.items()}, {n: preds for n, (_, preds) in found.items()},
+            time.perf_counter() - t0)
 
 
 def main() -> None:
@@ -54,6 +51,7 @@ def main() -> None:
 
     from course_lib import data
     from course_lib.models import zoo
+    from course_lib.lessons import PROMPTING
     from lesson_robustness import BARS, effects
 
     if args.device.startswith("cuda") and not torch.cuda.is_available():
@@ -78,20 +76,20 @@ def main() -> None:
         scores, summaries, seconds = measure(model, tok, test, train, device)
         runs[device] = {"scores": scores, "summaries": summaries, "seconds": seconds}
         print(f"{device:<6} {where[device]}: {seconds:.1f} s")
-    model.to("cpu")
 
     print(f"\n{f'dialogsum test[:{len(test)}] ROUGE-L':<35}" + "".join(f"{d:>10}" for d in devices)
           + ("   summaries alike" if len(devices) > 1 else ""))
-    for name in STYLES:
+    for name in PROMPTING:
         row = "".join(f"{runs[d]['scores'][name]:>10.3f}" for d in devices)
         if len(devices) > 1:
             alike = sum(a == b for a, b in zip(*(runs[d]["summaries"][name] for d in devices)))
             row += f"   {alike} / {len(test)}"
         print(f"  {name:<33}{row}")
     print(f"{'effect (bar)':<35}" + "".join(f"{d:>10}" for d in devices))
+    effect = {d: effects(runs[d]["scores"]) for d in devices}
     for name, bar in BARS.items():
-        values = [effects(runs[d]["scores"]).get(name) for d in devices]
-        if values[0] is not None:
+        if name in effect["cpu"]:
+            values = [effect[d][name] for d in devices]
             row = "".join(f"{v:>+10.3f}" for v in values)
             print(f"  {name:<24}{f'({bar:+.2f})':<9}{row}   {'all clear' if min(values) >= bar else 'NOT MET'}")
     if args.json:

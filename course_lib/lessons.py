@@ -68,6 +68,19 @@ def summary_rouge_l(model, tokenizer, rows: list[dict], style: str = "zero_shot"
     return rouge_l(preds, [r["summary"] for r in rows]), preds
 
 
+# 01-prompting's lessons: name -> how ``prompts`` builds them (few-shot with k worked examples)
+PROMPTING = {"zero_shot": {"style": "zero_shot"}, "one_shot": {"style": "few_shot", "k": 1},
+             "few_shot": {"style": "few_shot", "k": 2}, "own_template": {"style": "own_template"}}
+
+
+def prompting_rouge_l(model, tokenizer, rows: list[dict], examples: list[dict],
+                      device: str = "cpu") -> dict[str, tuple[float, list[str]]]:
+    """``summary_rouge_l`` for each of ``PROMPTING``'s prompts, worked examples drawn from ``examples``."""
+    return {name: summary_rouge_l(model, tokenizer, rows, how["style"], device=device,
+                                  **({"examples": examples, "k": how["k"]} if "k" in how else {}))
+            for name, how in PROMPTING.items()}
+
+
 def topic_accuracy(model, tokenizer, rows: list[dict]) -> float:
     preds = greedy(model, tokenizer, [TOPIC_PROMPT.format(dialogue=r["dialogue"]) for r in rows], max_new_tokens=12)
     return sum(p == r["topic"] for p, r in zip(preds, rows)) / len(rows)
