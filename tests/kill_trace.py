@@ -38,8 +38,9 @@ def start() -> bool:
 
 
 def parse(text: str, since: float, until: float) -> list[str]:
-    """The SIGKILLs a process sent (kill or killpg, not the kernel's own: a dying namespace's or
-    thread group's) between two ``time.monotonic()`` readings, one line each."""
+    """The SIGKILLs a process sent (kill or killpg) between two ``time.monotonic()`` readings, one
+    line each. The kernel's own (code SI_KERNEL: a dying namespace's or thread group's, and the
+    out-of-memory killer's, which the kernel's log and the container's ``OOMKilled`` report) are left out."""
     found = []
     for line in text.splitlines():
         m = LINE.match(line)
