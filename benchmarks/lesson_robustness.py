@@ -12,7 +12,8 @@ its own process, started with that setting's environment; the settings are those
   own template; the effects are one-shot - zero-shot, few-shot - zero-shot, own - few-shot;
 * 05-rag, knowledge-base test[:60]: token F1 closed-book, generated freely from the RAG prompt,
   and grounded (spans of the retrieved chunks), with the lab's RAG_K chunks per prompt; the effects
-  are free - closed, grounded - closed;
+  are free - closed, grounded - closed. Retrieval uses $COURSE_HOME's tiny-encoder, which is a
+  build too: point COURSE_HOME at another vendor's to measure that vendor's builds whole;
 * a full fine-tune and a LoRA (``lessons.LORA``) of ``lessons.FT_STEPS`` steps: ROUGE-L gain, and
   LoRA's share of the full gain.
 

@@ -11,7 +11,9 @@ build time, then the hashes the repository records. Settings:
   portable kernels: pinning must win (the same hash as ``pinned``);
 * ``native``: nothing pinned, the kernels torch picks for this CPU (AVX-512 where it has it);
 * ``aten-default``, ``aten-avx2``, ``aten-avx512``: nothing pinned but ATen's capability;
-* ``mkl-compatible``: ATen pinned, MKL on its most portable branch instead of AVX2.
+* ``mkl-compatible``: ATen pinned, MKL on its most portable branch instead of AVX2;
+* ``pinned-intel-mkl``, ``aten-default-intel-mkl``: ``pinned`` and ``aten-default`` with MKL
+  told the CPU is Intel's (``mkl_vendor.py``): on an AMD CPU, the bytes an Intel CPU builds.
 
 The ``kernels`` column says what torch actually used. ``aten-avx512`` on a CPU without
 AVX-512 dies with an illegal instruction (torch does not fall back): run it only where the CPU
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from course_lib import numerics  # noqa: E402
 from course_lib.models import zoo  # noqa: E402
+from mkl_vendor import intel_dispatch_library  # noqa: E402
 
 UNPINNED = {k: None for k in numerics.PINNED}
 SETTINGS = {
@@ -45,13 +48,18 @@ SETTINGS = {
     "aten-avx2": ({**UNPINNED, "ATEN_CPU_CAPABILITY": "avx2"}, False),
     "aten-avx512": ({**UNPINNED, "ATEN_CPU_CAPABILITY": "avx512"}, False),
     "mkl-compatible": ({**numerics.PINNED, "MKL_CBWR": "COMPATIBLE"}, False),
+    "pinned-intel-mkl": ({"LD_PRELOAD": intel_dispatch_library}, True),
+    "aten-default-intel-mkl": ({**UNPINNED, "ATEN_CPU_CAPABILITY": "default", "LD_PRELOAD": intel_dispatch_library},
+                               False),
 }
 
 
 def setting_env(setting: str, base: dict) -> dict:
-    """``base`` with ``setting``'s variables set (or removed, where its value is None)."""
+    """``base`` with ``setting``'s variables set (or removed, where its value is None; a callable
+    gives the value, so the MKL shim is compiled only when a setting asks for it)."""
     env = dict(base)
     for key, value in SETTINGS[setting][0].items():
+        value = value() if callable(value) else value
         if value is None:
             env.pop(key, None)
         else:

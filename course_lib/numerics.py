@@ -105,4 +105,6 @@ def describe() -> dict:
 
     return {"version": VERSION, "aten_capability": capability(), "mkl_cbwr": os.environ.get("MKL_CBWR"),
             "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA"), "threads": torch.get_num_threads(),
-            "torch": torch.__version__, "pinned": problem() is None}
+            "torch": torch.__version__, "pinned": problem() is None,
+            # a preloaded library can change the kernels (benchmarks/mkl_vendor.py changes MKL's)
+            "ld_preload": os.environ.get("LD_PRELOAD") or None}

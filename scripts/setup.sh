@@ -13,9 +13,10 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 if [ -z "${SKIP_SYSTEM:-}" ] && command -v apt-get >/dev/null; then
   # bubblewrap: the sandbox backend; docker.io: the docker backend; debootstrap: its base
   # image (no registry is reachable); chromium: the report tests' headless browser;
-  # postgresql: the server the gradebook's PostgreSQL tests start and stop themselves.
+  # postgresql: the server the gradebook's PostgreSQL tests start and stop themselves;
+  # gcc: benchmarks/mkl_vendor.py's two-function library (a zoo test builds with it).
   need=()
-  for pkg in bubblewrap docker.io debootstrap chromium postgresql; do
+  for pkg in bubblewrap docker.io debootstrap chromium postgresql gcc; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ ${#need[@]} -gt 0 ]; then

@@ -93,6 +93,21 @@ def test_pinned_builds_agree_whatever_kernels_the_machine_offers(tmp_path):
     assert library == installed, f"zoo.build after torch computed natively gave {library[:12]}"
 
 
+# tiny-toxicity as an Intel Xeon (AVX-512) built it with the pinned kernels (README, "The tiny model zoo")
+INTEL_PINNED_TOXICITY = "4cb1e16418aacc9647781a55a3a268b6301cf50fb54f779d7face25bdb760d83"
+
+
+def test_mkl_told_the_cpu_is_intel_builds_the_intel_machines_bytes(tmp_path):
+    """Why an Intel and an AMD machine build different zoos with the same pinned kernels: MKL's
+    vendor check. Answered "Intel" (benchmarks/mkl_vendor.py), any x86-64 machine with AVX2
+    builds the Intel Xeon's tiny-toxicity (on an Intel CPU the answer changes nothing)."""
+    from benchmarks.mkl_vendor import intel_dispatch_library
+
+    got = _build_into(tmp_path, {"LD_PRELOAD": intel_dispatch_library()},
+                      ["-m", "autograder.cli", "models", "build", KERNEL_SENSITIVE])
+    assert got == INTEL_PINNED_TOXICITY, f"{numerics.cpu_name()} built {got[:12]}, not the Intel Xeon's bytes"
+
+
 def test_load_takes_a_folder_with_its_saved_class(tmp_path):
     """``zoo.load(folder)`` builds the class ``save_pretrained`` recorded: a T5 that can generate."""
     model, tok = zoo.load("tiny-flan")
