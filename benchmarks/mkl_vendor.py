@@ -6,7 +6,9 @@ asks CPUID for the vendor and, on a CPU that is not "GenuineIntel", takes other 
 on its AVX2 branch. Two of MKL's exported functions answer that question
 (``mkl_serv_intel_cpu_true`` and ``mkl_serv_intel_cpu``), and libtorch_cpu calls them through
 its PLT, so a preloaded library that defines them wins. With it, an AMD EPYC (Zen 4) built the
-Intel Xeon's tiny-toxicity, tiny-gpt and tiny-flan byte for byte (README, "Measured").
+Intel Xeon's tiny-toxicity, tiny-gpt and tiny-flan byte for byte, and its tiny-encoder in about
+half of its builds: other vendor checks (inlined in MKL, oneDNN's) still answer "AMD", and that
+mix made the encoder's build nondeterministic (README, "The tiny model zoo"). Check the hashes.
 
 This is a measuring tool, not part of the product: it lets one machine of either vendor build
 both vendors' zoos for ``lesson_robustness.py`` and ``lab_on_another_build.py``. On an Intel CPU
