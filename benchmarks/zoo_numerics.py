@@ -48,10 +48,9 @@ SETTINGS = {
     "aten-avx2": ({**UNPINNED, "ATEN_CPU_CAPABILITY": "avx2"}, False),
     "aten-avx512": ({**UNPINNED, "ATEN_CPU_CAPABILITY": "avx512"}, False),
     "mkl-compatible": ({**numerics.PINNED, "MKL_CBWR": "COMPATIBLE"}, False),
-    "pinned-intel-mkl": ({"LD_PRELOAD": intel_dispatch_library}, True),
-    "aten-default-intel-mkl": ({**UNPINNED, "ATEN_CPU_CAPABILITY": "default", "LD_PRELOAD": intel_dispatch_library},
-                               False),
 }
+for _base in ("pinned", "aten-default"):     # the same settings as an Intel CPU runs them
+    SETTINGS[f"{_base}-intel-mkl"] = ({**SETTINGS[_base][0], "LD_PRELOAD": intel_dispatch_library}, SETTINGS[_base][1])
 
 
 def setting_env(setting: str, base: dict) -> dict:
