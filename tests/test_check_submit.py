@@ -61,6 +61,46 @@ def test_timeouts_even_when_swallowed():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def test_a_cell_kept_waiting_for_a_cpu_is_timed_on_its_own_time(monkeypatch):
+    """A busy machine's run-queue wait does not count against a cell, up to WALL_CAP times its limit."""
+    import time
+
+    from autograder.isolation import execution
+
+    start = time.monotonic()
+    monkeypatch.setattr(execution, "_queue_wait_s", lambda: 0.75 * (time.monotonic() - start))  # 3/4 spent waiting
+    out = run_cells(["import time\ntime.sleep(0.6)", "while True:\n    pass"], {}, cell_timeout_s=0.4)
+    assert [o.status for o in out] == ["ok", "timeout"]          # 0.6 s on the wall clock, 0.15 s of its own
+    assert execution.WALL_CAP * 0.4 <= out[1].seconds < 1.5, out[1].seconds    # the wall clock still ends it
+
+
+def test_schedstat_counts_the_time_a_thread_waits_for_a_cpu():
+    """What OwnClock reads: the kernel's run delay of this thread grows while others hold its CPU."""
+    import subprocess
+    import sys
+    import time
+
+    from autograder.isolation.execution import _queue_wait_s
+
+    cpu = min(os.sched_getaffinity(0))
+    before_affinity = os.sched_getaffinity(0)
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+            for _ in range(2)]
+    try:
+        os.sched_setaffinity(0, {cpu})
+        time.sleep(0.2)
+        wait0, end = _queue_wait_s(), time.monotonic() + 0.6
+        while time.monotonic() < end:
+            pass
+        waited = _queue_wait_s() - wait0
+    finally:
+        os.sched_setaffinity(0, before_affinity)
+        for p in busy:
+            p.kill()
+            p.wait()
+    assert waited > 0.15, waited          # about 0.4 s of 0.6 with two others on the CPU
+
+
 def test_output_is_capped_without_storing_it():
     import tracemalloc
 

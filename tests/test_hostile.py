@@ -52,7 +52,8 @@ SAFE = ("sandbox", "docker")
 ALL = ("local", "sandbox", "docker")
 # docker's class takes 35-50 s (a container start per run): slow, which CI still runs
 MARKS = {"local": [], "sandbox": [pytest.mark.sandbox], "docker": [pytest.mark.docker, pytest.mark.slow]}
-CELL_TIMEOUT = 15      # the toy's is 30 s; filling 1 GB takes 1.5 s alone, over 8 s under the full suite's load (seen twice)
+CELL_TIMEOUT = 15      # the toy's is 30 s. Filling 1 GB takes 1.5 s alone; beside 30 busy processes it ran past 15 s
+                       # of wall clock and ended as a timeout, until cells were timed on their own time (OwnClock)
 BOMB_NAME = "bomb" + uuid.uuid4().hex[:8]      # the fork bomb's processes carry this name (comm)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from autograder.grading.bundle import Bundle
 from autograder.isolation.backend import Backend, Launch
 from autograder.grading.feedback import Feedback
+from autograder.grading import model_building_lock
 from autograder.student.forbidden_calls import question_violations
 from autograder.grading.results import SEVERITY, GradingResult, TestResult, grading_result
 from autograder.isolation.student_process import ProcessEnded, StudentError, StudentProcess
@@ -257,6 +258,8 @@ class Grading:
     # -- the run ---------------------------------------------------------------------------
     def run(self) -> GradingResult:
         _one_torch_thread()
+        if self.bundle.config.requires.models or "transformers" in sys.modules:
+            model_building_lock.install()      # this process may grade in several threads
         started = time.monotonic()
         self.deadline = started + self.limits.time_s
         tmp = Path(tempfile.mkdtemp(prefix="grade-"))

@@ -8,8 +8,10 @@ from ending the run or exhausting memory.
   tracebacks name the cell and show its lines;
 * a cell that raises (``SystemExit`` and ``KeyboardInterrupt`` included, so a student's
   ``exit()`` cannot end the run) is recorded and the next cell runs;
-* a per-cell timeout uses ``SIGALRM`` (main thread only). ``CellTimeout`` is a BaseException;
-  if a bare ``except:`` swallows it anyway, the alarm fires again a second later with a trace
+* a per-cell timeout uses ``SIGALRM`` (main thread only) and counts the cell's own time
+  (``OwnClock``: wall clock less the time a busy machine kept it waiting for a CPU, at most
+  ``WALL_CAP`` times the limit on the wall clock). ``CellTimeout`` is a BaseException;
+  if a bare ``except:`` swallows it anyway, the alarm fires again (each second at most) with a trace
   hook that re-raises at the first line of the ``except`` block that caught it, so a
   ``while True: try: ... except: pass`` loop still ends;
 * ``sys.stdout``/``sys.stderr`` are captured together per cell into a capped buffer (what
@@ -50,6 +52,40 @@ class CellTimeout(BaseException):
     A BaseException, like KeyboardInterrupt, so ``except Exception`` in student code does
     not swallow it.
     """
+
+
+WALL_CAP = 2    # a cell or call that a busy machine kept off the CPU may run up to twice its limit
+
+
+def _queue_wait_s() -> float | None:
+    """Seconds this thread has spent runnable but waiting for a CPU (schedstat's run delay)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class OwnClock:
+    """A time limit on the time the machine gave the code: wall clock less the time the thread
+    sat runnable while other work held the CPUs.
+
+    A grading machine busy with other submissions (or CI running two test workers) can keep a
+    cell off the CPU for most of its limit: filling 1 GB, 0.5 s alone, took 18 s in a container
+    beside 30 busy processes, and timed out on the wall clock. A student must not lose points to
+    the machine's load. The wall clock still bounds the wait (``WALL_CAP`` times the limit), so
+    a notebook that starves its own main thread gains at most that. Without schedstat (not
+    Linux) the limit is plain wall-clock time.
+    """
+
+    def __init__(self):
+        self.wall0, self.wait0 = time.monotonic(), _queue_wait_s()
+
+    def expired(self, limit_s: float) -> bool:
+        wall = time.monotonic() - self.wall0
+        wait = _queue_wait_s()
+        waited = 0.0 if wait is None or self.wait0 is None else max(0.0, wait - self.wait0)
+        return wall >= WALL_CAP * limit_s or wall - waited >= limit_s
 
 
 @dataclass
@@ -175,6 +211,7 @@ def run_cells(
     old_handler = signal.getsignal(signal.SIGALRM) if cell_timeout_s is not None else None
     timed_out = False
     armed = False  # alarms outside a cell's own code are ignored
+    clock = OwnClock()
 
     old_trace, old_profile = sys.gettrace(), sys.getprofile()
 
@@ -200,6 +237,8 @@ def run_cells(
         nonlocal timed_out
         if not armed:
             return
+        if not timed_out and not clock.expired(cell_timeout_s):
+            return      # kept waiting for a CPU: the timer fires again each second
         if timed_out:  # the last CellTimeout was caught by the cell: trace its handlers
             trace_cell_frames(frame)
             sys.setprofile(keep_tracing)
@@ -224,8 +263,8 @@ def run_cells(
                 linecache.cache[filename] = (len(ran_source), None, ran_source.splitlines(True), filename)
                 sys.stdout = sys.stderr = writer
                 if cell_timeout_s is not None:
-                    armed = True
-                    signal.setitimer(signal.ITIMER_REAL, cell_timeout_s, 1.0)
+                    armed, clock = True, OwnClock()
+                    signal.setitimer(signal.ITIMER_REAL, cell_timeout_s, min(1.0, cell_timeout_s / 2))
                 try:
                     if code.co_flags & inspect.CO_COROUTINE:
                         asyncio.run(eval(code, namespace))

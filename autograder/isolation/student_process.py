@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 
 from autograder.isolation import wire
+from autograder.isolation.execution import WALL_CAP
 
 
 class ProcessEnded(Exception):
@@ -175,9 +176,10 @@ class StudentProcess:
         """Follow the notebook's execution until it is ready for calls (or dies)."""
         start = time.monotonic()
         while True:
-            # a cell is allowed its own timeout plus a grace period for the in-process timer to fire;
-            # the whole run's budget bounds the notebook too (many cells each under the cell limit)
-            event = self._frame(self._remaining(None if cell_timeout is None else cell_timeout + 15),
+            # a cell is allowed its own timeout (up to WALL_CAP times it when the machine kept it
+            # waiting) plus a grace period for the in-process timer to fire; the whole run's budget
+            # bounds the notebook too (many cells each under the cell limit)
+            event = self._frame(self._remaining(None if cell_timeout is None else WALL_CAP * cell_timeout + 15),
                                 limit=EVENT_FRAME_LIMIT)
             kind = event.get("event")
             if kind == "cell_start" and _is_index(event.get("index")):
@@ -207,7 +209,7 @@ class StudentProcess:
                 self._end("timeout", f"the notebook's process stopped reading (nothing taken within {timeout:.0f} s)")
             except (BrokenPipeError, OSError):
                 self._end(*self._why_exited())
-            reply = self._frame(self._remaining(timeout + 10))
+            reply = self._frame(self._remaining(WALL_CAP * timeout + 10))
         if not reply.get("ok"):
             raise StudentError(str(reply.get("error", "error")), str(reply.get("error_type", "Exception")))
         return wire.decode(reply.get("value"), lambda _id, meta: RemoteRef(self, meta))
