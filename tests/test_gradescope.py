@@ -94,7 +94,7 @@ def run_container(name: str, *args: str, timeout: float, again: bool = True) -> 
     if done.returncode != 0:
         state = docker("inspect", "-f", "{{json .State}}", name).stdout.strip()
         kills = kill_trace.kills(start, time.monotonic() + 1)
-        done.why = (f"\n[container {name}: {state or 'gone'}]\n[SIGKILLs sent from t={start:.1f} to "
+        done.why = (f"\n[container {name}: {state or 'gone'}]\n[SIGKILLs, and signals to shims, sent from t={start:.1f} to "
                     f"t={time.monotonic():.1f}: {kills}]")
         if again and kill_trace.lost_to_the_runtime(done.returncode, state, kills):
             warnings.warn(f"container {name} was lost to the container runtime (killed by runc alone, "
