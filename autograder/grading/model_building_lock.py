@@ -20,16 +20,9 @@ module tree is serialized; reading the weights from disk is not in the window.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 
 _LOCK = threading.RLock()
 _MARK = "_course_model_building_lock"
-
-
-@contextmanager
-def _held():
-    with _LOCK:
-        yield
 
 
 def install() -> None:
@@ -43,7 +36,7 @@ def install() -> None:
 
     def locked_init_context(cls, *args, **kwargs):
         # entered first and left last: every process-wide switch of the list sits inside the lock
-        return [_held(), *get_init_context(cls, *args, **kwargs)]
+        return [_LOCK, *get_init_context(cls, *args, **kwargs)]
 
     def locked_post_init(self):
         with _LOCK:

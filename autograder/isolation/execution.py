@@ -88,6 +88,11 @@ class OwnClock:
         return wall >= WALL_CAP * limit_s or wall - waited >= limit_s
 
 
+def arm_alarm(limit_s: float) -> None:
+    """SIGALRM at the limit, then again every second at most, for OwnClock to judge each time."""
+    signal.setitimer(signal.ITIMER_REAL, limit_s, min(1.0, limit_s / 2))
+
+
 @dataclass
 class CellOutcome:
     index: int  # the N of "<cell N>"
@@ -211,7 +216,7 @@ def run_cells(
     old_handler = signal.getsignal(signal.SIGALRM) if cell_timeout_s is not None else None
     timed_out = False
     armed = False  # alarms outside a cell's own code are ignored
-    clock = OwnClock()
+    clock: OwnClock | None = None   # set with armed, for each cell
 
     old_trace, old_profile = sys.gettrace(), sys.getprofile()
 
@@ -264,7 +269,7 @@ def run_cells(
                 sys.stdout = sys.stderr = writer
                 if cell_timeout_s is not None:
                     armed, clock = True, OwnClock()
-                    signal.setitimer(signal.ITIMER_REAL, cell_timeout_s, min(1.0, cell_timeout_s / 2))
+                    arm_alarm(cell_timeout_s)
                 try:
                     if code.co_flags & inspect.CO_COROUTINE:
                         asyncio.run(eval(code, namespace))
